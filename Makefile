@@ -1,0 +1,35 @@
+# Wirebrief: `make demo` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+NEWSROOM_PORT ?= 8001
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test lint format clean
+
+install: $(STAMP) ## Create .venv and install Wirebrief with the test extras (skipped when up to date)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+demo: install ## Serve the sample newsroom, ingest it into ./var/wirebrief.db and serve the reader
+	$(BIN)/wirebrief init
+	$(BIN)/wirebrief demo --port $(PORT) --newsroom-port $(NEWSROOM_PORT)
+
+test: install ## Run the whole test suite (offline; PostgreSQL tests run when a server can be started)
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""Allow ``python -m wirebrief``."""
+
+from wirebrief.cli import main
+
+main()

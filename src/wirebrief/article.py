@@ -1,0 +1,44 @@
+"""The record that page stages pass along, from fetched HTML to a storable article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from wirebrief.extract.extractor import ExtractedPage
+from wirebrief.extract.provenance import Origin
+from wirebrief.feeds.parser import FeedEntry
+
+
+@dataclass
+class ArticleDraft:
+    """An article on its way through the page stages; each stage fills its part."""
+
+    url: str
+    raw_html: bytes | str
+    entry: FeedEntry | None = None
+    source_id: int | None = None
+    page: ExtractedPage | None = None
+    origin: Origin | None = None
+    published: datetime | None = None
+    text: str = ""
+    html: str = ""
+    reading_minutes: int = 0
+    content_hash: str = ""
+    removed_boilerplate: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        """The page's title, else the feed's, else the URL."""
+        if self.page and self.page.title:
+            return self.page.title
+        if self.entry and self.entry.title:
+            return self.entry.title
+        return self.url
+
+    @property
+    def extracted(self) -> ExtractedPage:
+        """The extraction result; only valid after the extract stage."""
+        if self.page is None:
+            raise RuntimeError("the extract stage has not run on this draft")
+        return self.page

@@ -1,0 +1,1 @@
+"""Cleaning: remove what aggregators and page templates add around an article."""

@@ -1,0 +1,5 @@
+"""The ``wirebrief`` command line."""
+
+from wirebrief.cli.app import main
+
+__all__ = ["main"]

@@ -1,0 +1,77 @@
+"""Top-level Typer app: global options, error handling, command registration."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+from rich.logging import RichHandler
+
+from wirebrief import __version__
+from wirebrief.cli import extract, ingest, serve, sources
+from wirebrief.cli.context import CliState, err_console
+from wirebrief.errors import WirebriefError
+from wirebrief.settings import Settings
+
+app = typer.Typer(
+    name="wirebrief",
+    help=(
+        "Wirebrief: a self-hosted news desk.\n\n"
+        "Follow feeds, extract clean article text, see where every repost came from, "
+        "and read it all in a web reader, a JSON API and feeds.\n\n"
+        "Start with `wirebrief init`, add sources with `wirebrief sources add URL`, "
+        "then `wirebrief run`."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"wirebrief {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        envvar="WIREBRIEF_DATABASE_URL",
+        help="Database URL, e.g. sqlite:///var/wirebrief.db (the default) or postgresql://…",
+        show_envvar=True,
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each fetch and stage."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Global options; they go before the command name."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=err_console, show_path=False)],
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    logging.getLogger("htmldate").setLevel(logging.ERROR)
+    ctx.obj = CliState(Settings.from_env(database_url=db))
+
+
+ingest.register(app)
+serve.register(app)
+extract.register(app)
+app.add_typer(sources.app, name="sources")
+
+
+def main() -> None:
+    """Entry point: our own errors become one red line and exit code 1, never a traceback."""
+    try:
+        app()
+    except WirebriefError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True, markup=True)
+        sys.exit(1)

@@ -1,0 +1,101 @@
+"""``wirebrief serve``, ``wirebrief run`` and ``wirebrief demo``."""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+
+import typer
+
+from wirebrief.cli.context import CliState, console, state
+from wirebrief.cli.ingest import print_summary, run_fetch
+from wirebrief.storage import sources as source_store
+
+# Heavy modules (the web stack, the pipeline) are imported inside the commands
+# that need them, so that `wirebrief --help` and quick commands start fast.
+
+HOST_OPTION = typer.Option(None, "--host", help="Interface to listen on (default 127.0.0.1).")
+PORT_OPTION = typer.Option(None, "--port", "-p", envvar="PORT", help="Port (default 8000).")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""
+    app.command("serve")(serve)
+    app.command("run")(run)
+    app.command("demo")(demo)
+
+
+def serve(
+    ctx: typer.Context, host: str | None = HOST_OPTION, port: int | None = PORT_OPTION
+) -> None:
+    """Serve the web reader and the JSON API (docs at /docs). Does not fetch."""
+    _serve(state(ctx), host, port)
+
+
+def run(ctx: typer.Context, host: str | None = HOST_OPTION, port: int | None = PORT_OPTION) -> None:
+    """Fetch due sources on schedule and serve the reader, in one process."""
+    from wirebrief.fetch import Fetcher
+    from wirebrief.scheduler import run_scheduler
+
+    cli = state(ctx)
+    db = cli.database()
+    stop = threading.Event()
+    fetcher = Fetcher(cli.settings)
+    worker = threading.Thread(
+        target=run_scheduler, args=(db, fetcher, stop), name="scheduler", daemon=True
+    )
+    worker.start()
+    try:
+        _serve(cli, host, port)
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+        fetcher.close()
+
+
+def demo(
+    ctx: typer.Context,
+    host: str | None = HOST_OPTION,
+    port: int | None = PORT_OPTION,
+    newsroom_port: int = typer.Option(
+        8001, "--newsroom-port", envvar="NEWSROOM_PORT", help="Port of the sample newsroom."
+    ),
+) -> None:
+    """Offline demo: serve the bundled sample newsroom on 127.0.0.1, ingest it, serve the reader.
+
+    The sample publications are written by the Wirebrief project and labelled as demo
+    content. They are ingested exactly as live sources are: HTTP fetch, feed parsing,
+    page fetch, extraction and storage. The newsroom keeps running so that links to the
+    "original" articles work.
+    """
+    from wirebrief.demo.server import NewsroomServer
+
+    cli = state(ctx)
+    # The demo talks to its own newsroom on loopback and to nothing else.
+    cli = CliState(
+        cli.settings.with_overrides(
+            allowed_private_networks=(ipaddress.ip_network("127.0.0.1/32"),)
+        )
+    )
+    db = cli.database(require_schema=False)
+    db.upgrade()
+    with NewsroomServer(port=newsroom_port) as newsroom:
+        console.print(f"Sample newsroom (demo content) at {newsroom.base_url}/")
+        with db.session() as session:
+            ids = [
+                source_store.ensure_source(session, url, name, is_demo=True)[0].id
+                for name, url in newsroom.feed_urls()
+            ]
+        print_summary(run_fetch(cli, ids))
+        _serve(cli, host, port)
+
+
+def _serve(cli: CliState, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from wirebrief.web.app import create_app
+
+    settings = cli.settings.with_overrides(host=host, port=port)
+    app = create_app(settings, cli.database())
+    console.print(f"Wirebrief reader at http://{settings.host}:{settings.port}/ (Ctrl+C to stop)")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

@@ -1,0 +1,83 @@
+"""One exception hierarchy. Messages say what happened and what to do next."""
+
+
+class WirebriefError(Exception):
+    """Base class for every error Wirebrief raises on purpose."""
+
+
+class ConfigError(WirebriefError):
+    """A setting or environment variable has a value we cannot use."""
+
+
+class FetchError(WirebriefError):
+    """A URL could not be fetched; ``reason`` is short and stable for logs and metrics."""
+
+    reason = "fetch_failed"
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(f"{url}: {message}")
+        self.url = url
+
+
+class AddressNotAllowed(FetchError):
+    """The URL resolves to an address the fetcher is configured to refuse."""
+
+    reason = "address_refused"
+
+
+class ResolveError(FetchError):
+    """The host name could not be resolved."""
+
+    reason = "dns"
+
+
+class UnsupportedURL(FetchError):
+    """The URL is not an absolute http(s) URL."""
+
+    reason = "unsupported_url"
+
+
+class ResponseTooLarge(FetchError):
+    """The body grew past the configured size cap while streaming."""
+
+    reason = "too_large"
+
+
+class FetchTimeout(FetchError):
+    """Connecting, reading or the whole fetch took longer than allowed."""
+
+    reason = "timeout"
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an HTTP error status."""
+
+    reason = "http_error"
+
+    def __init__(self, url: str, status: int, message: str) -> None:
+        super().__init__(url, message)
+        self.status = status
+
+
+class RobotsDisallowed(FetchError):
+    """robots.txt of the host forbids our user agent to fetch this URL."""
+
+    reason = "robots_disallowed"
+
+
+class TooManyRedirects(FetchError):
+    """The redirect chain was too long or looped."""
+
+    reason = "redirects"
+
+
+class FeedError(WirebriefError):
+    """A document could not be read as a feed."""
+
+
+class ExtractionError(WirebriefError):
+    """No article text could be extracted from a page."""
+
+
+class NotFoundError(WirebriefError):
+    """A requested record does not exist."""

@@ -1,0 +1,1 @@
+"""Extraction: article text and metadata out of an HTML page (trafilatura underneath)."""

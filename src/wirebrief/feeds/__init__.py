@@ -1,0 +1,1 @@
+"""Feed formats: RSS, Atom and JSON Feed parsing, OPML import and export."""

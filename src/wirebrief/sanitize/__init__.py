@@ -1,0 +1,1 @@
+"""Sanitizing: the last step before storage, so stored HTML is always safe to render."""

@@ -1,0 +1,119 @@
+"""Settings: one object, read from the environment, passed explicitly to every stage."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from wirebrief import __version__
+from wirebrief.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/wirebrief.db"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob Wirebrief has. ``docs`` in the README mirror this list."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    user_agent: str = f"Wirebrief/{__version__} (+https://github.com/wirebrief/wirebrief)"
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 20.0
+    total_timeout_s: float = 60.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    allowed_private_networks: tuple[Network, ...] = ()
+    respect_robots_txt: bool = True
+    page_fetch_workers: int = 4
+    default_poll_interval_s: int = 15 * 60
+    reading_words_per_minute: int = 230
+    reading_cjk_chars_per_minute: int = 500
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from ``WIREBRIEF_*`` variables; explicit overrides win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name, (variable, parse) in _ENVIRONMENT.items():
+            raw = env.get(variable)
+            if raw is None or raw == "":
+                continue
+            try:
+                values[name] = parse(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{variable}={raw!r} is not valid: {exc}") from exc
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_overrides(self, **overrides: object) -> Settings:
+        """A copy with some fields replaced (``None`` values are ignored)."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file when the URL is a SQLite file URL, else ``None``."""
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
+            return Path(self.database_url[len(prefix) :])
+        return None
+
+
+def parse_networks(raw: str) -> tuple[Network, ...]:
+    """Parse ``WIREBRIEF_ALLOW_PRIVATE_NETWORKS``: a comma list of CIDRs or addresses."""
+    networks = []
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError as exc:
+            raise ValueError(f"{part!r} is not an IP network such as 127.0.0.1/32") from exc
+    return tuple(networks)
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("must be a positive integer")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _boolean(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("use true or false")
+
+
+_ENVIRONMENT = {
+    "database_url": ("WIREBRIEF_DATABASE_URL", str),
+    "user_agent": ("WIREBRIEF_USER_AGENT", str),
+    "connect_timeout_s": ("WIREBRIEF_CONNECT_TIMEOUT", _positive_float),
+    "read_timeout_s": ("WIREBRIEF_READ_TIMEOUT", _positive_float),
+    "total_timeout_s": ("WIREBRIEF_TOTAL_TIMEOUT", _positive_float),
+    "max_body_bytes": ("WIREBRIEF_MAX_BODY_BYTES", _positive_int),
+    "max_redirects": ("WIREBRIEF_MAX_REDIRECTS", _positive_int),
+    "allowed_private_networks": ("WIREBRIEF_ALLOW_PRIVATE_NETWORKS", parse_networks),
+    "respect_robots_txt": ("WIREBRIEF_RESPECT_ROBOTS_TXT", _boolean),
+    "page_fetch_workers": ("WIREBRIEF_PAGE_FETCH_WORKERS", _positive_int),
+    "default_poll_interval_s": ("WIREBRIEF_POLL_INTERVAL", _positive_int),
+    "reading_words_per_minute": ("WIREBRIEF_READING_WPM", _positive_int),
+    "host": ("WIREBRIEF_HOST", str),
+    "port": ("WIREBRIEF_PORT", _positive_int),
+}

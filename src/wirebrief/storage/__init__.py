@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, one module per concern, Alembic migrations."""

@@ -1,0 +1,87 @@
+"""Article records: idempotent upsert and the queries the reader and API need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from wirebrief.errors import NotFoundError
+from wirebrief.storage.models import Article
+from wirebrief.storage.types import utcnow
+
+# Fields an upsert copies from the incoming article onto the stored one.
+_UPDATABLE = (
+    "canonical_url", "guid", "title", "author", "site_name", "description", "image_url", "lang",
+    "published_at", "text", "html", "reading_minutes", "origin_name", "origin_url",
+    "content_hash", "entry_fingerprint", "source_id",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """The stored article and whether it was new, changed or unchanged."""
+
+    article: Article
+    outcome: str  # "new", "updated" or "unchanged"
+
+
+def upsert_article(session: Session, incoming: Article) -> UpsertResult:
+    """Insert by URL, or update the stored row's changed fields; never a duplicate row."""
+    stored = find_article_by_url(session, incoming.url)
+    if stored is None:
+        incoming.fetched_at = incoming.updated_at = utcnow()
+        session.add(incoming)
+        session.flush()
+        return UpsertResult(incoming, "new")
+    changed = [
+        name
+        for name in _UPDATABLE
+        if getattr(incoming, name) is not None and getattr(stored, name) != getattr(incoming, name)
+    ]
+    for name in changed:
+        setattr(stored, name, getattr(incoming, name))
+    stored.fetched_at = utcnow()
+    content_changed = any(name != "entry_fingerprint" for name in changed)
+    if content_changed:
+        stored.updated_at = stored.fetched_at
+    return UpsertResult(stored, "updated" if content_changed else "unchanged")
+
+
+def find_article_by_url(session: Session, url: str) -> Article | None:
+    """The article stored for exactly this URL."""
+    return session.scalars(select(Article).where(Article.url == url)).first()
+
+
+def get_article(session: Session, article_id: int) -> Article:
+    """A visible article by id, or :class:`NotFoundError`."""
+    article = session.get(Article, article_id, options=[joinedload(Article.source)])
+    if article is None or article.hidden:
+        raise NotFoundError(f"there is no article {article_id}")
+    return article
+
+
+def list_articles(
+    session: Session, *, limit: int = 20, offset: int = 0, source_id: int | None = None
+) -> list[Article]:
+    """Visible articles, newest first (by publication time, then arrival)."""
+    query = (
+        select(Article)
+        .options(joinedload(Article.source))
+        .where(Article.hidden.is_(False))
+        .order_by(func.coalesce(Article.published_at, Article.fetched_at).desc(), Article.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    if source_id is not None:
+        query = query.where(Article.source_id == source_id)
+    return list(session.scalars(query))
+
+
+def count_articles(session: Session, source_id: int | None = None) -> int:
+    """How many visible articles there are (optionally for one source)."""
+    query = select(func.count(Article.id)).where(Article.hidden.is_(False))
+    if source_id is not None:
+        query = query.where(Article.source_id == source_id)
+    return session.scalar(query) or 0

@@ -1,0 +1,146 @@
+"""The schema. Changes here need an Alembic migration (``storage/migrations``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from wirebrief.storage.types import UTCDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every table."""
+
+
+class Source(Base):
+    """A feed, sitemap or page we poll."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20), default="feed")
+    site_url: Mapped[str | None] = mapped_column(String(2048))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    poll_interval_s: Mapped[int | None] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_status: Mapped[str | None] = mapped_column(String(30))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    articles: Mapped[list[Article]] = relationship(back_populates="source")
+
+
+class FetchAttempt(Base):
+    """One HTTP fetch of a feed or page, successful or not."""
+
+    __tablename__ = "fetch_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(2048))
+    kind: Mapped[str] = mapped_column(String(10))  # "feed" or "page"
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(20))  # ok, not_modified, failed
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    error_reason: Mapped[str | None] = mapped_column(String(40))
+    error: Mapped[str | None] = mapped_column(Text)
+    bytes_received: Mapped[int | None] = mapped_column(Integer)
+
+
+class Story(Base):
+    """A group of articles about one event (filled by the stories stage)."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    headline: Mapped[str] = mapped_column(String(500))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    representative_article_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class Article(Base):
+    """One article as we extracted it from one URL."""
+
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_published_at_id", "published_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    canonical_url: Mapped[str | None] = mapped_column(String(2048), index=True)
+    guid: Mapped[str | None] = mapped_column(String(2048))
+    title: Mapped[str] = mapped_column(String(1000))
+    author: Mapped[str | None] = mapped_column(String(500))
+    site_name: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    image_url: Mapped[str | None] = mapped_column(String(2048))
+    lang: Mapped[str | None] = mapped_column(String(20))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    reading_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    origin_name: Mapped[str | None] = mapped_column(String(300))
+    origin_url: Mapped[str | None] = mapped_column(String(2048))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    entry_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="SET NULL"), index=True
+    )
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    source: Mapped[Source | None] = relationship(back_populates="articles")
+
+
+class Asset(Base):
+    """A market asset articles can be linked to (filled by the markets stage)."""
+
+    __tablename__ = "assets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # stock, crypto, commodity, index
+
+
+class ArticleAsset(Base):
+    """Which asset an article is about, how strongly."""
+
+    __tablename__ = "article_assets"
+    __table_args__ = (UniqueConstraint("article_id", "asset_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
+    score: Mapped[float] = mapped_column(default=0.0)
+
+
+class RemovalRequest(Base):
+    """A request to take an article down (handled by the removal workflow)."""
+
+    __tablename__ = "removal_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    reason: Mapped[str] = mapped_column(Text)
+    contact_email: Mapped[str] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

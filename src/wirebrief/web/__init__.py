@@ -1,0 +1,1 @@
+"""The web reader and JSON API (FastAPI, server-rendered Jinja2 templates)."""

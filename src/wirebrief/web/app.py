@@ -1,0 +1,66 @@
+"""Application factory: one FastAPI app serving pages, the API and static assets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+
+from wirebrief import __version__
+from wirebrief.errors import NotFoundError
+from wirebrief.settings import Settings
+from wirebrief.storage.db import Database
+from wirebrief.web import api, pages
+from wirebrief.web.security import SecurityHeadersMiddleware
+from wirebrief.web.templating import templates
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+API_DESCRIPTION = """
+Read what Wirebrief has ingested. Every article carries its source, publication time,
+reading time and, when it is a repost, the origin it was copied from.
+
+All endpoints are read-only and return JSON. Lists are paginated with `limit` and `offset`.
+"""
+
+
+def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
+    """Build the app for ``settings``; pass ``db`` to share an open database."""
+    app = FastAPIOffline(
+        title="Wirebrief",
+        version=__version__,
+        description=API_DESCRIPTION,
+        openapi_tags=[{"name": "articles", "description": "Ingested articles."},
+                      {"name": "sources", "description": "Followed feeds."},
+                      {"name": "health", "description": "For load balancers and monitors."}],
+    )  # fmt: skip
+    app.state.settings = settings
+    app.state.db = db or Database(settings.database_url)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError):
+        return _error(request, 404, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        return _error(request, exc.status_code, str(exc.detail))
+
+    return app
+
+
+def _error(request: Request, status: int, message: str):
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=status)
+    return templates.TemplateResponse(
+        request, "error.html", {"status": status, "message": message}, status_code=status
+    )

@@ -1,0 +1,33 @@
+"""The Jinja2 environment: autoescaping on, a few filters for dates and excerpts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+
+
+def excerpt(text: str | None, limit: int = 220) -> str:
+    """The first ``limit`` characters of ``text``, cut at a word boundary."""
+    flat = " ".join((text or "").split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
+def human_time(value: datetime | None) -> str:
+    """'2026-11-20 10:15 UTC' (always UTC on the server; no client-side script needed)."""
+    if value is None:
+        return ""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def iso_time(value: datetime | None) -> str:
+    """ISO 8601 for ``<time datetime>``."""
+    return value.isoformat() if value else ""
+
+
+templates.env.filters.update(excerpt=excerpt, human_time=human_time, iso_time=iso_time)
