@@ -1,0 +1,1 @@
+"""Offline sample newsroom used by ``make demo`` and the integration tests."""
