@@ -1,0 +1,1 @@
+"""Test helpers: real servers on 127.0.0.1."""

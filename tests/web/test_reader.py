@@ -1,0 +1,131 @@
+"""The web reader and the JSON API, served by uvicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from tests.support.appserver import AppServer
+from wirebrief.settings import Settings
+from wirebrief.storage import sources as source_store
+from wirebrief.storage.db import Database
+from wirebrief.storage.models import Article
+from wirebrief.web.app import create_app
+
+PUBLISHED = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+
+
+def make_article(n: int, source_id: int, **fields: object) -> Article:
+    values: dict[str, object] = {
+        "source_id": source_id,
+        "url": f"https://news.example/story-{n}",
+        "title": f"Story number {n}",
+        "text": f"Paragraph one of story {n}.\n\nParagraph two with more words.",
+        "html": f"<p>Paragraph one of story {n}.</p><p>Paragraph two with more words.</p>",
+        "published_at": PUBLISHED - timedelta(hours=n),
+        "reading_minutes": 3,
+        "content_hash": f"{n:064x}",
+        "site_name": "News Example",
+    }
+    values.update(fields)
+    return Article(**values)
+
+
+@pytest.fixture
+def reader(settings: Settings, db: Database) -> Iterator[str]:
+    with db.session() as session:
+        demo = source_store.add_source(
+            session, "http://127.0.0.1:1/feed.xml", "Demo Daily", is_demo=True
+        )
+        session.add_all(make_article(n, demo.id) for n in range(1, 26))
+        session.add(
+            make_article(
+                99,
+                demo.id,
+                title="Repost <b>with</b> origin",
+                origin_name="Ledger Lantern",
+                origin_url="https://ledger.example/original",
+                published_at=PUBLISHED + timedelta(hours=1),
+            )
+        )
+        session.add(make_article(100, demo.id, title="Removed one", hidden=True))
+    with AppServer(create_app(settings, db)) as server:
+        yield server.base_url
+
+
+def test_home_lists_latest_articles_with_source_time_and_reading_time(reader: str) -> None:
+    page = httpx.get(reader + "/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert html.index("Repost &lt;b&gt;with&lt;/b&gt; origin") < html.index("Story number 1<")
+    assert "Demo Daily" in html and ">demo<" in html
+    assert "3 min read" in html
+    assert "2026-11-20 10:30 UTC" in html
+    assert "Removed one" not in html
+    assert 'name="viewport"' in html
+    assert 'rel="next"' in html
+    second = httpx.get(reader + "/?page=2").text
+    assert "Story number 25" in second
+
+
+def test_article_page_shows_body_origin_and_disclaimer(reader: str) -> None:
+    items = httpx.get(reader + "/api/articles", params={"limit": 1}).json()["items"]
+    page = httpx.get(f"{reader}/articles/{items[0]['id']}")
+    assert page.status_code == 200
+    html = page.text
+    assert "Originally published by" in html
+    assert 'href="https://ledger.example/original"' in html
+    assert "removal" in html.lower()
+    assert "3 min read" in html
+    assert "<p>Paragraph one of story 99.</p>" in html
+
+
+def test_api_lists_paginates_and_filters(reader: str) -> None:
+    listing = httpx.get(reader + "/api/articles", params={"limit": 10, "offset": 0}).json()
+    assert listing["total"] == 26
+    assert len(listing["items"]) == 10
+    first = listing["items"][0]
+    assert first["origin"] == {"name": "Ledger Lantern", "url": "https://ledger.example/original"}
+    assert first["source"]["is_demo"] is True
+    assert first["published_at"].startswith("2026-11-20T10:30:00")
+    offset = httpx.get(reader + "/api/articles", params={"limit": 10, "offset": 20}).json()
+    assert len(offset["items"]) == 6
+    assert httpx.get(reader + "/api/articles", params={"source": 999}).json()["total"] == 0
+    assert httpx.get(reader + "/api/articles", params={"limit": 0}).status_code == 422
+
+
+def test_api_article_detail_and_not_found(reader: str) -> None:
+    listing = httpx.get(reader + "/api/articles").json()
+    article_id = listing["items"][1]["id"]
+    detail = httpx.get(f"{reader}/api/articles/{article_id}").json()
+    assert detail["text"].startswith("Paragraph one")
+    assert detail["html"].startswith("<p>")
+    missing = httpx.get(reader + "/api/articles/424242")
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "there is no article 424242"}
+    assert httpx.get(reader + "/articles/424242").status_code == 404
+    assert "Not found" in httpx.get(reader + "/articles/424242").text
+    assert httpx.get(reader + "/articles/not-a-number").status_code == 422
+
+
+def test_openapi_docs_are_served_offline_and_security_headers_are_set(reader: str) -> None:
+    spec = httpx.get(reader + "/openapi.json").json()
+    assert {"/api/articles", "/api/articles/{article_id}", "/api/sources"} <= set(spec["paths"])
+    docs = httpx.get(reader + "/docs")
+    assert docs.status_code == 200
+    assert "cdn.jsdelivr" not in docs.text
+    home = httpx.get(reader + "/")
+    assert "default-src 'self'" in home.headers["content-security-policy"]
+    assert home.headers["x-content-type-options"] == "nosniff"
+    assert httpx.get(reader + "/healthz").text == "ok"
+    css = httpx.get(reader + "/static/wirebrief.css", headers={"Accept-Encoding": "gzip"})
+    assert css.status_code == 200 and "prefers-color-scheme: dark" in css.text
+
+
+def test_sources_page_labels_demo_content(reader: str) -> None:
+    page = httpx.get(reader + "/sources").text
+    assert "Demo Daily" in page and ">demo<" in page
