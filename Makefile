@@ -21,7 +21,9 @@ demo: install ## Serve the sample newsroom, ingest it into ./var/wirebrief.db an
 	$(BIN)/wirebrief demo --port $(PORT) --newsroom-port $(NEWSROOM_PORT)
 
 test: install ## Run the whole test suite (offline; PostgreSQL tests run when a server can be started)
-	$(BIN)/python -m pytest
+	@eval "$$(scripts/test-postgres.sh start)"; \
+	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	scripts/test-postgres.sh stop; exit $$status
 
 lint: install
 	$(BIN)/ruff check .

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
@@ -34,3 +36,31 @@ def db(settings: Settings) -> Iterator[Database]:
     database.upgrade()
     yield database
     database.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Database]:
+    """A migrated, empty database on each engine: SQLite always, PostgreSQL when available.
+
+    ``make test`` starts a throwaway PostgreSQL (scripts/test-postgres.sh) and sets
+    WIREBRIEF_TEST_POSTGRES_URL; without it the PostgreSQL half is skipped.
+    """
+    if request.param == "sqlite":
+        url = settings.database_url
+    else:
+        url = os.environ.get("WIREBRIEF_TEST_POSTGRES_URL", "")
+        if not url:
+            pytest.skip("no PostgreSQL server: run the suite through `make test`")
+        _reset_postgres(url)
+    database = Database(url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()

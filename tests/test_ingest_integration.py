@@ -176,8 +176,9 @@ def test_bad_sources_fail_with_reasons_and_good_ones_go_on(
 
 
 def test_reingest_updates_changed_entries_and_keeps_data_when_source_breaks(
-    settings: Settings, db: Database
+    settings: Settings, any_db: Database
 ) -> None:
+    db = any_db
     routes: dict[str, Route] = {}
     with FixtureServer(routes) as server:
         base = server.base_url

@@ -1,0 +1,110 @@
+"""Storage behaves the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select, text
+
+from wirebrief.storage import articles as article_store
+from wirebrief.storage import sources as source_store
+from wirebrief.storage.db import Database
+from wirebrief.storage.models import Article, Source
+
+
+def new_article(url: str = "https://news.example/a", **fields: object) -> Article:
+    values: dict[str, object] = {
+        "url": url,
+        "title": "Title",
+        "text": "Body text.",
+        "html": "<p>Body text.</p>",
+        "content_hash": "a" * 64,
+        "published_at": datetime(2026, 11, 20, 10, 0, tzinfo=timezone(timedelta(hours=2))),
+    }
+    values.update(fields)
+    return Article(**values)
+
+
+def test_upgrade_twice_changes_nothing(any_db: Database) -> None:
+    revision = any_db.current_revision()
+    assert revision is not None and any_db.is_current()
+    assert any_db.upgrade() == revision
+
+
+def test_upsert_is_idempotent_and_updates_changed_fields(any_db: Database) -> None:
+    with any_db.session() as session:
+        assert article_store.upsert_article(session, new_article()).outcome == "new"
+    with any_db.session() as session:
+        assert article_store.upsert_article(session, new_article()).outcome == "unchanged"
+    with any_db.session() as session:
+        result = article_store.upsert_article(session, new_article(title="New title"))
+        assert result.outcome == "updated"
+    with any_db.session() as session:
+        (stored,) = session.scalars(select(Article)).all()
+        assert stored.title == "New title"
+        assert stored.updated_at >= stored.fetched_at - timedelta(seconds=1)
+
+
+def test_times_come_back_aware_in_utc(any_db: Database) -> None:
+    with any_db.session() as session:
+        article_store.upsert_article(session, new_article())
+    with any_db.session() as session:
+        stored = session.scalars(select(Article)).one()
+        assert stored.published_at == datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+        assert stored.published_at.utcoffset() == timedelta(0)
+
+
+def test_naive_datetimes_are_refused(any_db: Database) -> None:
+    with pytest.raises(Exception, match="naive"), any_db.session() as session:
+        session.add(new_article(published_at=datetime(2026, 1, 1)))
+        session.flush()
+
+
+def test_listing_orders_by_publication_and_hides_removed(any_db: Database) -> None:
+    base = datetime(2026, 11, 20, tzinfo=UTC)
+    with any_db.session() as session:
+        source = source_store.add_source(session, "https://feeds.example/a.xml", "A")
+        for n in range(5):
+            session.add(new_article(f"https://news.example/{n}", source_id=source.id,
+                                    published_at=base + timedelta(hours=n)))  # fmt: skip
+        session.add(new_article("https://news.example/hidden", hidden=True, published_at=base))
+    with any_db.session() as session:
+        listed = article_store.list_articles(session, limit=3)
+        assert [a.url[-1] for a in listed] == ["4", "3", "2"]
+        assert article_store.count_articles(session) == 5
+        assert article_store.count_articles(session, source_id=source.id) == 5
+        assert len(article_store.list_articles(session, limit=3, offset=3)) == 2
+
+
+def test_removing_a_source_keeps_its_articles(any_db: Database) -> None:
+    with any_db.session() as session:
+        source = source_store.add_source(session, "https://feeds.example/a.xml", "A")
+        session.add(new_article(source_id=source.id))
+    with any_db.session() as session:
+        source_store.remove_source(session, source.id)
+    with any_db.session() as session:
+        assert session.scalar(select(func.count(Source.id))) == 0
+        (article,) = session.scalars(select(Article)).all()
+        assert article.source_id is None
+
+
+def test_due_sources_and_backoff(any_db: Database) -> None:
+    now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    with any_db.session() as session:
+        fresh = source_store.add_source(session, "https://feeds.example/new.xml", "new")
+        failing = source_store.add_source(session, "https://feeds.example/bad.xml", "bad")
+        for _ in range(3):
+            source_store.record_poll(failing, status="failed", error="HTTP 500",
+                                     default_interval_s=600, now=now)  # fmt: skip
+    with any_db.session() as session:
+        due = source_store.due_sources(session, now=now)
+        assert [s.id for s in due] == [fresh.id]
+        bad = source_store.get_source(session, failing.id)
+        assert bad.consecutive_failures == 3
+        assert bad.next_poll_at == now + timedelta(seconds=600 * 8)
+
+
+def test_sqlite_runs_in_wal_mode(db: Database) -> None:
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
