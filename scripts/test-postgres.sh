@@ -10,7 +10,8 @@ set -u
 cmd=${1:-start}
 root_dir=$(cd "$(dirname "$0")/.." && pwd)
 data_dir="$root_dir/var/test-postgres"
-port=${WIREBRIEF_TEST_POSTGRES_PORT:-54329}
+# A free port unless one is given: another checkout's test server may hold the usual one.
+port=${WIREBRIEF_TEST_POSTGRES_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 
 find_bin() {
   for dir in /usr/lib/postgresql/*/bin; do

@@ -40,7 +40,9 @@ class FixtureServer:
         self.routes: dict[str, Route] = routes if routes is not None else {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self._httpd = _QuietServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def base_url(self) -> str:

@@ -16,6 +16,8 @@ from lxml import etree
 
 from wirebrief.errors import ExtractionError
 
+MIN_ARTICLE_WORDS = 15
+
 # htmldate with time: the page usually knows the minute, not just the day.
 _DATE_PARAMS = {
     "extensive_search": True,
@@ -43,6 +45,8 @@ class ExtractedPage:
 
 def extract_page(html: str | bytes, url: str) -> ExtractedPage:
     """Extract body and metadata; raise :class:`ExtractionError` when there is no article."""
+    if isinstance(html, str):
+        html = html.encode("utf-8")  # lxml refuses str input that declares an encoding
     try:
         page = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError) as exc:
@@ -59,6 +63,9 @@ def extract_page(html: str | bytes, url: str) -> ExtractedPage:
     )
     if document is None or document.body is None or not len(document.body):
         raise ExtractionError(f"{url}: no article text found on the page")
+    if len(" ".join(document.body.itertext()).split()) < MIN_ARTICLE_WORDS:
+        # trafilatura's fallback can return a menu or a caption as the "article".
+        raise ExtractionError(f"{url}: no article text found on the page (only a few words)")
     return ExtractedPage(
         url=url,
         title=_clean(document.title),

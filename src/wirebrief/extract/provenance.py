@@ -14,8 +14,12 @@ _FOOTER = re.compile(
     r"^the post (?P<title>.+?) appeared (?:first )?on (?P<site>.+?)\.?$", re.IGNORECASE | re.DOTALL
 )
 _ORIGINALLY = re.compile(
-    r"originally (?:published|appeared) (?:on|in|at|by) (?P<site>[^.]{2,80})", re.IGNORECASE
+    r"^(?:this (?:article|story|post) )?(?:was )?originally (?:published|appeared) "
+    r"(?:on|in|at|by) (?P<site>[^.]{2,80})\.?$",
+    re.IGNORECASE,
 )
+# Provenance notes sit at the end of an article; prose above may mention the words.
+_TAIL_BLOCKS = 3
 
 
 @dataclass(frozen=True)
@@ -31,9 +35,9 @@ def find_origin(body: etree._Element, page_url: str, canonical_url: str | None) 
 
     Run before cleaning: the footer that names the origin is removed afterwards.
     """
-    for block in reversed(list(body)):
+    for block in reversed(list(body)[-_TAIL_BLOCKS:]):
         text = block_text(block)
-        match = _FOOTER.match(text) or _ORIGINALLY.search(text)
+        match = _FOOTER.match(text) or _ORIGINALLY.match(text)
         if match:
             name = match.group("site").strip()
             return Origin(name=name, url=_link_to(block, name) or _foreign(canonical_url, page_url))

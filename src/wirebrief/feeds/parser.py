@@ -50,9 +50,15 @@ class ParsedFeed:
     problem: str | None = None
 
 
+_FEED_MEDIA_TYPES = {
+    "application/rss+xml", "application/atom+xml", "application/feed+json",
+    "application/rdf+xml", "application/xml", "text/xml", "application/json",
+}  # fmt: skip
+
+
 def looks_like_feed(content_type: str, body: bytes) -> bool:
     """Cheap sniff: does this response look like a feed rather than an HTML page?"""
-    if any(kind in content_type for kind in ("rss", "atom", "feed+json", "xml")):
+    if content_type.split(";")[0].strip().lower() in _FEED_MEDIA_TYPES:
         return True
     head = body[:1024].lstrip().lower()
     return head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf")) or (
@@ -105,7 +111,7 @@ def _entry(raw: dict) -> FeedEntry | None:
         # dict.get: FeedParserDict maps a missing "updated" to "published", with a warning.
         published=_datetime(dict.get(raw, "published_parsed") or dict.get(raw, "published")),
         updated=_datetime(dict.get(raw, "updated_parsed") or dict.get(raw, "updated")),
-        summary=(raw.get("summary") or "").strip(),
+        summary=(raw.get("summary") or raw.get("description") or "").strip(),
         content_html=(content[0].get("value") or "") if content else "",
     )
 

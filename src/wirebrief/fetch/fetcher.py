@@ -119,6 +119,8 @@ class Fetcher:
         seen: list[str] = []
         current = url
         while True:
+            if time.monotonic() > deadline:
+                raise FetchTimeout(url, f"took longer than {self.settings.total_timeout_s:g} s")
             check_url(current, self.settings.allowed_private_networks)
             status, response_headers, body = self._exchange(current, headers, deadline)
             location = response_headers.get("location")
@@ -141,7 +143,15 @@ class Fetcher:
     ) -> tuple[int, dict[str, str], bytes]:
         cap = self.settings.max_body_bytes
         try:
-            with self._client.stream("GET", url, headers=headers) as response:
+            # No single read may outlive the deadline of the whole fetch.
+            left = max(0.001, deadline - time.monotonic())
+            timeout = httpx.Timeout(
+                connect=min(self.settings.connect_timeout_s, left),
+                read=min(self.settings.read_timeout_s, left),
+                write=min(self.settings.read_timeout_s, left),
+                pool=min(self.settings.connect_timeout_s, left),
+            )
+            with self._client.stream("GET", url, headers=headers, timeout=timeout) as response:
                 response_headers = {k.lower(): v for k, v in response.headers.items()}
                 if response.status_code in _REDIRECT_STATUSES or response.status_code == 304:
                     return response.status_code, response_headers, b""

@@ -20,8 +20,10 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 def is_public_address(address: IPAddress) -> bool:
     """True for globally routable unicast addresses."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return is_public_address(address.ipv4_mapped)
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour or (address.teredo or (None, None))[1]
+        if embedded is not None:
+            return is_public_address(embedded)
     return address.is_global and not (
         address.is_multicast
         or address.is_reserved
