@@ -1,0 +1,221 @@
+"""Extraction of pages, alone (extract_page) and through the page stages (process_page)."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from wirebrief.errors import ExtractionError
+from wirebrief.extract.extractor import extract_page, has_time_of_day, parse_date
+from wirebrief.feeds.parser import FeedEntry
+from wirebrief.pipeline import process_page
+from wirebrief.settings import Settings
+
+TESTDATA = Path(__file__).parent / "testdata"
+
+SYNDICATED_URL = "https://quayside-courier.example/news/harbor-lights-night-market"
+SYNDICATED_TITLE = "Harbor Lights Co-op Opens Night Market"
+
+
+def read(name: str) -> bytes:
+    return (TESTDATA / name).read_bytes()
+
+
+# ── metadata ─────────────────────────────────────────────────────────────────
+
+
+def test_metadata_of_a_syndicated_page() -> None:
+    page = extract_page(read("page-syndicated-with-footer.html"), SYNDICATED_URL)
+
+    assert page.title == SYNDICATED_TITLE
+    assert page.author == "Mira Fenwick"
+    assert page.site_name == "Quayside Courier"
+    assert page.lang == "de"  # from <html lang="de-DE">
+    assert page.canonical_url is None  # the canonical is the page's own URL
+    assert page.published == datetime(2024, 5, 14, 9, 30, tzinfo=timezone(timedelta(hours=2)))
+    assert page.published.utcoffset() == timedelta(hours=2)  # the offset is preserved
+
+
+def test_latin_1_page_with_meta_charset_is_decoded() -> None:
+    draft = process_page(
+        read("page-iso-8859-1-meta-charset.html"), "https://a.example/cafe", Settings()
+    )
+
+    assert draft.title == "Le café du port rouvre après l'été"
+    assert draft.page.lang == "fr"
+    assert "Le café du vieux port" in draft.text
+    assert "crème brûlée" in draft.text.lower()
+
+
+def test_cross_domain_canonical_is_reported() -> None:
+    page = extract_page(
+        read("page-canonical-other-domain.html"), "https://shoreline-digest.example/a"
+    )
+    assert page.canonical_url == "https://lamplight-weekly.example/stories/foghorn-vote"
+
+
+# ── the page stages ──────────────────────────────────────────────────────────
+
+
+@pytest.fixture(scope="module")
+def syndicated():
+    """process_page on the syndicated fixture (extraction is the slow part; do it once)."""
+    return process_page(read("page-syndicated-with-footer.html"), SYNDICATED_URL, Settings())
+
+
+def test_process_page_fills_every_part(syndicated) -> None:
+    assert syndicated.title == SYNDICATED_TITLE
+    assert syndicated.text.startswith("The Harbor Lights Co-op opened its first night market")
+    assert syndicated.html.startswith("<p>")
+    assert syndicated.reading_minutes == 1
+    assert len(syndicated.content_hash) == 64
+    assert syndicated.published == datetime(2024, 5, 14, 7, 30, tzinfo=UTC)
+
+
+def test_repeated_h1_title_is_not_in_text(syndicated) -> None:
+    assert SYNDICATED_TITLE not in syndicated.text
+    assert ("repeated-title", SYNDICATED_TITLE) in syndicated.removed_boilerplate
+
+
+def test_syndication_footer_names_origin_and_leaves_text(syndicated) -> None:
+    assert "appeared first on" not in syndicated.text
+    assert "appeared first on" not in syndicated.html
+    assert syndicated.origin is not None
+    assert syndicated.origin.name == "Tidewater Gazette"
+    assert syndicated.origin.url == (
+        "https://tidewater-gazette.example/2024/05/harbor-lights-night-market"
+    )
+    assert [rule for rule, _text in syndicated.removed_boilerplate] == [
+        "repeated-title",
+        "syndication-footer",
+    ]
+
+
+def test_cross_domain_canonical_gives_origin() -> None:
+    draft = process_page(
+        read("page-canonical-other-domain.html"),
+        "https://shoreline-digest.example/culture/foghorn",
+        Settings(),
+    )
+    assert draft.origin is not None
+    assert draft.origin.url == "https://lamplight-weekly.example/stories/foghorn-vote"
+    assert draft.origin.name == "lamplight-weekly.example"
+
+
+def test_same_domain_canonical_gives_no_origin() -> None:
+    draft = process_page(
+        read("page-canonical-same-domain.html"),
+        "https://shoreline-digest.example/t/tram-4",
+        Settings(),
+    )
+    assert draft.page.canonical_url == (
+        "https://shoreline-digest.example/transport/tram-four-timetable"
+    )
+    assert draft.origin is None
+
+
+@pytest.fixture(scope="module")
+def cluttered():
+    return process_page(
+        read("page-related-block-and-share.html"),
+        "https://greenbank-bulletin.example/seed-swap",
+        Settings(),
+    )
+
+
+def test_related_block_and_everything_after_it_is_removed(cluttered) -> None:
+    assert "You May Also Like" not in cluttered.text
+    assert "Greenhouse Repairs" not in cluttered.text
+    assert "Record Honey Harvest" not in cluttered.html
+    # the last real paragraph, just before the block, survives
+    assert cluttered.text.endswith("keep a note of what came back.")
+
+
+@pytest.mark.parametrize(
+    "chrome",
+    ["Share this article", "Sign up for our weekly gardening newsletter", "We use cookies"],
+)
+def test_share_newsletter_and_cookie_lines_are_removed(cluttered, chrome: str) -> None:
+    assert chrome not in cluttered.text
+    assert chrome not in cluttered.html
+
+
+def test_structure_is_kept_in_html(cluttered) -> None:
+    html = cluttered.html
+    assert "<h2>What can be swapped</h2>" in html
+    assert "<ul><li>Open-pollinated vegetable seed" in html
+    assert html.count("<li>") == 3
+    assert "<blockquote>" in html and "how a garden remembers" in html
+    assert "<table>" in html and "<th>Plot size</th>" in html and "<td>Half plot</td>" in html
+
+
+def test_structure_is_rendered_in_text(cluttered) -> None:
+    assert "- Flower seed from annuals and perennials grown on society plots" in cluttered.text
+    assert "Half plot | 8" in cluttered.text
+
+
+def test_feed_time_wins_when_the_page_has_no_time_of_day() -> None:
+    feed_time = datetime(2024, 5, 16, 6, 0, tzinfo=UTC)
+    entry = FeedEntry(
+        url="https://shoreline-digest.example/culture/foghorn",
+        guid="x",
+        title="Foghorn",
+        author=None,
+        published=feed_time,
+        updated=None,
+        summary="",
+        content_html="",
+    )
+    draft = process_page(
+        read("page-canonical-other-domain.html"), entry.url, Settings(), entry=entry
+    )
+    assert draft.published == feed_time
+
+
+# ── pages that are not articles ──────────────────────────────────────────────
+
+
+def test_page_without_article_text_raises() -> None:
+    with pytest.raises(ExtractionError, match="no article text"):
+        process_page(read("page-no-article-text.html"), "https://a.example/gallery", Settings())
+
+
+def test_navigation_only_page_raises() -> None:
+    with pytest.raises(ExtractionError):
+        process_page(read("page-navigation-only.html"), "https://a.example/sections", Settings())
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"",
+        b"   \n ",
+        b"\x00" * 64,
+        bytes(range(256)) * 8,
+        b"\xff\xd8\xff\xe0" + random.Random(7).randbytes(8192),  # looks like a JPEG
+        b"\x1f\x8b\x08\x00" + random.Random(8).randbytes(4096),  # looks like gzip
+    ],
+    ids=["empty", "blank", "nul", "all-bytes", "jpeg", "gzip"],
+)
+def test_garbage_bytes_raise_extraction_error(garbage: bytes) -> None:
+    with pytest.raises(ExtractionError):
+        process_page(garbage, "https://a.example/binary", Settings())
+
+
+# ── dates ────────────────────────────────────────────────────────────────────
+
+
+def test_parse_date() -> None:
+    assert parse_date("2024-05-14T09:30:00+0200") == datetime(2024, 5, 14, 7, 30, tzinfo=UTC)
+    assert parse_date("2024-05-14") == datetime(2024, 5, 14, tzinfo=UTC)
+    assert parse_date("last Tuesday") is None
+    assert parse_date(None) is None
+
+
+def test_has_time_of_day() -> None:
+    assert has_time_of_day(datetime(2024, 5, 14, 9, 30, tzinfo=UTC))
+    assert not has_time_of_day(datetime(2024, 5, 14, tzinfo=UTC))
+    assert not has_time_of_day(None)
