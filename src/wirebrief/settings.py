@@ -32,6 +32,7 @@ class Settings:
     default_poll_interval_s: int = 15 * 60
     reading_words_per_minute: int = 230
     reading_cjk_chars_per_minute: int = 500
+    removal_contact: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -114,6 +115,7 @@ _ENVIRONMENT = {
     "page_fetch_workers": ("WIREBRIEF_PAGE_FETCH_WORKERS", _positive_int),
     "default_poll_interval_s": ("WIREBRIEF_POLL_INTERVAL", _positive_int),
     "reading_words_per_minute": ("WIREBRIEF_READING_WPM", _positive_int),
+    "removal_contact": ("WIREBRIEF_REMOVAL_CONTACT", str),
     "host": ("WIREBRIEF_HOST", str),
     "port": ("WIREBRIEF_PORT", _positive_int),
 }

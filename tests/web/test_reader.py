@@ -52,6 +52,7 @@ def reader(settings: Settings, db: Database) -> Iterator[str]:
             )
         )
         session.add(make_article(100, demo.id, title="Removed one", hidden=True))
+    settings = settings.with_overrides(removal_contact="takedown@desk.example")
     with AppServer(create_app(settings, db)) as server:
         yield server.base_url
 
@@ -80,6 +81,7 @@ def test_article_page_shows_body_origin_and_disclaimer(reader: str) -> None:
     assert "Originally published by" in html
     assert 'href="https://ledger.example/original"' in html
     assert "removal" in html.lower()
+    assert 'href="mailto:takedown@desk.example"' in html
     assert "3 min read" in html
     assert "<p>Paragraph one of story 99.</p>" in html
 

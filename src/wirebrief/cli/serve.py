@@ -9,6 +9,7 @@ import typer
 
 from wirebrief.cli.context import CliState, console, state
 from wirebrief.cli.ingest import print_summary, run_fetch
+from wirebrief.errors import WirebriefError
 from wirebrief.storage import sources as source_store
 
 # Heavy modules (the web stack, the pipeline) are imported inside the commands
@@ -79,7 +80,15 @@ def demo(
     )
     db = cli.database(require_schema=False)
     db.upgrade()
-    with NewsroomServer(port=newsroom_port) as newsroom:
+    newsroom = NewsroomServer(port=newsroom_port)
+    try:
+        newsroom.start()
+    except OSError as exc:
+        raise WirebriefError(
+            f"cannot start the sample newsroom on 127.0.0.1:{newsroom_port} ({exc.strerror}); "
+            "pick another port with NEWSROOM_PORT=… or --newsroom-port"
+        ) from exc
+    with newsroom:
         console.print(f"Sample newsroom (demo content) at {newsroom.base_url}/")
         with db.session() as session:
             ids = [

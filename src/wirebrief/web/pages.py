@@ -48,7 +48,12 @@ def article(
 ) -> HTMLResponse:
     """One article: title, time, reading time, body, origin, disclaimer."""
     return templates.TemplateResponse(
-        request, "article.html", {"article": article_store.get_article(session, article_id)}
+        request,
+        "article.html",
+        {
+            "article": article_store.get_article(session, article_id),
+            "removal_contact": request.app.state.settings.removal_contact,
+        },
     )
 
 
