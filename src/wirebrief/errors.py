@@ -59,6 +59,27 @@ class HTTPStatusError(FetchError):
         self.status = status
 
 
+class RateLimited(HTTPStatusError):
+    """The server answered 429 or 503; ``retry_after_s`` says when to come back."""
+
+    reason = "rate_limited"
+
+    def __init__(self, url: str, status: int, retry_after_s: float | None) -> None:
+        wait = f"; retrying after {retry_after_s:.0f} s" if retry_after_s else ""
+        super().__init__(url, status, f"server answered HTTP {status}{wait}")
+        self.retry_after_s = retry_after_s
+
+
+class HostCoolingDown(FetchError):
+    """An earlier answer from this host asked us to wait, and the wait is not over."""
+
+    reason = "rate_limited"
+
+    def __init__(self, url: str, retry_after_s: float) -> None:
+        super().__init__(url, f"the host asked us to wait; retrying after {retry_after_s:.0f} s")
+        self.retry_after_s = retry_after_s
+
+
 class RobotsDisallowed(FetchError):
     """robots.txt of the host forbids our user agent to fetch this URL."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from wirebrief import __version__
@@ -28,8 +28,13 @@ class Settings:
     max_redirects: int = 5
     allowed_private_networks: tuple[Network, ...] = ()
     respect_robots_txt: bool = True
-    page_fetch_workers: int = 4
+    fetch_concurrency: int = 32
+    per_host_concurrency: int = 2
+    per_host_delay_s: float = 1.0
+    extract_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     default_poll_interval_s: int = 15 * 60
+    min_poll_interval_s: int = 5 * 60
+    max_poll_interval_s: int = 24 * 3600
     reading_words_per_minute: int = 230
     reading_cjk_chars_per_minute: int = 500
     removal_contact: str | None = None
@@ -93,6 +98,20 @@ def _positive_float(raw: str) -> float:
     return value
 
 
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must be 0 or a positive integer")
+    return value
+
+
+def _non_negative_float(raw: str) -> float:
+    value = float(raw)
+    if value < 0:
+        raise ValueError("must be 0 or a positive number")
+    return value
+
+
 def _boolean(raw: str) -> bool:
     lowered = raw.strip().lower()
     if lowered in {"1", "true", "yes", "on"}:
@@ -112,8 +131,13 @@ _ENVIRONMENT = {
     "max_redirects": ("WIREBRIEF_MAX_REDIRECTS", _positive_int),
     "allowed_private_networks": ("WIREBRIEF_ALLOW_PRIVATE_NETWORKS", parse_networks),
     "respect_robots_txt": ("WIREBRIEF_RESPECT_ROBOTS_TXT", _boolean),
-    "page_fetch_workers": ("WIREBRIEF_PAGE_FETCH_WORKERS", _positive_int),
+    "fetch_concurrency": ("WIREBRIEF_FETCH_CONCURRENCY", _positive_int),
+    "per_host_concurrency": ("WIREBRIEF_PER_HOST_CONCURRENCY", _positive_int),
+    "per_host_delay_s": ("WIREBRIEF_PER_HOST_DELAY", _non_negative_float),
+    "extract_workers": ("WIREBRIEF_EXTRACT_WORKERS", _non_negative_int),
     "default_poll_interval_s": ("WIREBRIEF_POLL_INTERVAL", _positive_int),
+    "min_poll_interval_s": ("WIREBRIEF_MIN_POLL_INTERVAL", _positive_int),
+    "max_poll_interval_s": ("WIREBRIEF_MAX_POLL_INTERVAL", _positive_int),
     "reading_words_per_minute": ("WIREBRIEF_READING_WPM", _positive_int),
     "removal_contact": ("WIREBRIEF_REMOVAL_CONTACT", str),
     "host": ("WIREBRIEF_HOST", str),

@@ -1,31 +1,54 @@
-"""HTTP fetching with the limits a hostile internet calls for.
+"""Asynchronous HTTP fetching with the limits a hostile internet calls for.
 
-Caps: redirects (with loop detection), body size while streaming (after
-decompression, so a gzip bomb stops at the cap), connect/read timeouts and a
-deadline for the whole fetch. Addresses are checked on every hop.
+Caps: redirects (with loop detection), body size while streaming, before and
+after decompression (so a compression bomb stops at the cap), connect and read
+timeouts, and a hard deadline for the whole fetch. Addresses are checked when
+each connection is made (see ``netguard``), robots.txt is honoured for pages, and
+each host gets at most a few requests at a time, spaced out (see ``hosts``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import email.utils
+import functools
+import ssl
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 from protego import Protego
 
 from wirebrief.errors import (
+    AddressNotAllowed,
     FetchError,
     FetchTimeout,
+    HostCoolingDown,
     HTTPStatusError,
+    RateLimited,
+    ResolveError,
     ResponseTooLarge,
     RobotsDisallowed,
     TooManyRedirects,
 )
-from wirebrief.fetch.netguard import check_url
+from wirebrief.fetch.decoding import (
+    ACCEPT_ENCODING,
+    CorruptBody,
+    DecodedTooLarge,
+    UnsupportedEncoding,
+    make_decoder,
+)
+from wirebrief.fetch.hosts import HostLimiter
+from wirebrief.fetch.netguard import GuardedNetworkBackend, check_scheme
 from wirebrief.settings import Settings
 
 _REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+_RATE_LIMIT_STATUSES = {429, 503}
+MAX_RETRY_AFTER_S = 24 * 3600.0
+MAX_COOLDOWN_WAIT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -61,37 +84,61 @@ class FetchResult:
         return self.headers.get("last-modified")
 
 
-class Fetcher:
-    """A reusable HTTP client; use as a context manager or call :meth:`close`."""
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One verified TLS context for every fetcher: building one costs tens of milliseconds."""
+    return httpx.create_ssl_context(trust_env=False)
 
-    def __init__(self, settings: Settings, transport: httpx.BaseTransport | None = None) -> None:
-        self.settings = settings
-        timeout = httpx.Timeout(
-            connect=settings.connect_timeout_s,
-            read=settings.read_timeout_s,
-            write=settings.read_timeout_s,
-            pool=settings.connect_timeout_s,
+
+class _GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with a connection pool that only connects to checked addresses."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(verify=_ssl_context())
+        # httpx does not take a network backend; its pool does. Same pool, our backend.
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=_ssl_context(),
+            max_connections=settings.fetch_concurrency,
+            max_keepalive_connections=settings.fetch_concurrency,
+            keepalive_expiry=5.0,
+            network_backend=GuardedNetworkBackend(settings.allowed_private_networks),
         )
-        self._client = httpx.Client(
-            timeout=timeout,
+
+
+class Fetcher:
+    """A reusable async HTTP client: ``async with Fetcher(settings) as fetcher: ...``."""
+
+    def __init__(self, settings: Settings, limiter: HostLimiter | None = None) -> None:
+        self.settings = settings
+        self.limiter = limiter or HostLimiter(
+            settings.per_host_concurrency, settings.per_host_delay_s
+        )
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(
+                connect=settings.connect_timeout_s,
+                read=settings.read_timeout_s,
+                write=settings.read_timeout_s,
+                pool=settings.total_timeout_s,
+            ),
             follow_redirects=False,
-            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-            transport=transport,
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+            transport=_GuardedTransport(settings),
             trust_env=False,
         )
         self._robots: dict[str, Protego | None] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
 
-    def __enter__(self) -> Fetcher:
+    async def __aenter__(self) -> Fetcher:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
-    def close(self) -> None:
+    async def aclose(self) -> None:
         """Release pooled connections."""
-        self._client.close()
+        await self._client.aclose()
 
-    def fetch(
+    async def fetch(
         self,
         url: str,
         *,
@@ -101,34 +148,48 @@ class Fetcher:
         check_robots: bool = False,
     ) -> FetchResult:
         """GET ``url``; raise a :class:`FetchError` subclass on any failure or HTTP error."""
+        check_scheme(url)
         if check_robots and self.settings.respect_robots_txt:
-            self._check_robots(url)
+            await self._check_robots(url)
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        result = self._get(url, headers)
+        host = urlsplit(url).netloc
+        wait = self.limiter.cooldown_left(host)
+        if wait > MAX_COOLDOWN_WAIT_S:  # do not hold a slot for minutes: come back later
+            raise HostCoolingDown(url, wait)
+        async with self.limiter.slot(host):
+            result = await self._get(url, headers)
+        if result.status in _RATE_LIMIT_STATUSES:
+            retry_after = parse_retry_after(result.headers.get("retry-after"))
+            self.limiter.cool_down(host, retry_after or self.settings.per_host_delay_s * 10)
+            raise RateLimited(url, result.status, retry_after)
         if result.status >= 400:
             raise HTTPStatusError(url, result.status, f"server answered HTTP {result.status}")
         return result
 
-    def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
+    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
         started = time.monotonic()
-        deadline = started + self.settings.total_timeout_s
+        total = self.settings.total_timeout_s
+        try:
+            async with asyncio.timeout(total):
+                return await self._follow(url, headers, started)
+        except TimeoutError as exc:
+            raise FetchTimeout(url, f"took longer than {total:g} s in total") from exc
+
+    async def _follow(self, url: str, headers: dict[str, str], started: float) -> FetchResult:
         seen: list[str] = []
         current = url
         while True:
-            if time.monotonic() > deadline:
-                raise FetchTimeout(url, f"took longer than {self.settings.total_timeout_s:g} s")
-            check_url(current, self.settings.allowed_private_networks)
-            status, response_headers, body = self._exchange(current, headers, deadline)
+            check_scheme(current)
+            status, response_headers, body = await self._exchange(current, headers)
             location = response_headers.get("location")
             if status not in _REDIRECT_STATUSES or not location:
                 elapsed = int((time.monotonic() - started) * 1000)
-                return FetchResult(
-                    url, current, status, response_headers, body, elapsed, tuple(seen)
-                )
+                return FetchResult(url, current, status, response_headers, body, elapsed,
+                                   tuple(seen))  # fmt: skip
             seen.append(current)
             current = urljoin(current, location.strip())
             if current in seen:
@@ -138,58 +199,58 @@ class Fetcher:
                     url, f"more than {self.settings.max_redirects} redirects (last: {current})"
                 )
 
-    def _exchange(
-        self, url: str, headers: dict[str, str], deadline: float
+    async def _exchange(
+        self, url: str, headers: dict[str, str]
     ) -> tuple[int, dict[str, str], bytes]:
         cap = self.settings.max_body_bytes
         try:
-            # No single read may outlive the deadline of the whole fetch.
-            left = max(0.001, deadline - time.monotonic())
-            timeout = httpx.Timeout(
-                connect=min(self.settings.connect_timeout_s, left),
-                read=min(self.settings.read_timeout_s, left),
-                write=min(self.settings.read_timeout_s, left),
-                pool=min(self.settings.connect_timeout_s, left),
-            )
-            with self._client.stream("GET", url, headers=headers, timeout=timeout) as response:
+            async with self._client.stream("GET", url, headers=headers) as response:
                 response_headers = {k.lower(): v for k, v in response.headers.items()}
-                if response.status_code in _REDIRECT_STATUSES or response.status_code == 304:
-                    return response.status_code, response_headers, b""
+                status = response.status_code
+                if status in _REDIRECT_STATUSES or status == 304 or status >= 400:
+                    return status, response_headers, b""
                 declared = response_headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > cap:
                     raise ResponseTooLarge(url, f"declares {declared} bytes; the cap is {cap}")
+                decoder = make_decoder(response_headers.get("content-encoding", ""), cap)
                 chunks: list[bytes] = []
-                size = 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > cap:
+                received = 0
+                async for raw in response.aiter_raw():
+                    received += len(raw)
+                    if received > cap:
                         raise ResponseTooLarge(url, f"body exceeds the cap of {cap} bytes")
-                    if time.monotonic() > deadline:
-                        raise FetchTimeout(
-                            url, f"took longer than {self.settings.total_timeout_s:g} s in total"
-                        )
-                    chunks.append(chunk)
-                return response.status_code, response_headers, b"".join(chunks)
+                    chunks.append(decoder.decode(raw))
+                chunks.append(decoder.flush())
+                return status, response_headers, b"".join(chunks)
+        except (AddressNotAllowed, ResolveError) as exc:  # raised by the guard: name the URL
+            raise type(exc)(url, str(exc).split(": ", 1)[-1]) from exc
+        except DecodedTooLarge as exc:
+            raise ResponseTooLarge(
+                url, f"decompressed body exceeds the cap of {cap} bytes"
+            ) from exc
+        except (CorruptBody, UnsupportedEncoding) as exc:
+            raise FetchError(url, f"could not decode the compressed body: {exc}") from exc
         except httpx.TimeoutException as exc:
             raise FetchTimeout(url, f"timed out ({type(exc).__name__})") from exc
-        except httpx.DecodingError as exc:
-            raise FetchError(url, f"could not decode the compressed body: {exc}") from exc
         except httpx.HTTPError as exc:
-            raise FetchError(url, f"{type(exc).__name__}: {exc}") from exc
+            raise FetchError(url, f"{type(exc).__name__}: {exc or 'connection failed'}") from exc
 
-    def _check_robots(self, url: str) -> None:
+    async def _check_robots(self, url: str) -> None:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        if origin not in self._robots:
-            self._robots[origin] = self._load_robots(origin)
+        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+        async with lock:  # one robots.txt request per host, however many pages wait
+            if origin not in self._robots:
+                self._robots[origin] = await self._load_robots(origin)
         rules = self._robots[origin]
         if rules is not None and not rules.can_fetch(url, self.settings.user_agent):
             raise RobotsDisallowed(url, "robots.txt of this host disallows fetching it")
 
-    def _load_robots(self, origin: str) -> Protego | None:
+    async def _load_robots(self, origin: str) -> Protego | None:
         """Parsed robots.txt; ``None`` (allow all) when the host has none."""
         try:
-            result = self._get(f"{origin}/robots.txt", {"Accept": "text/plain"})
+            async with self.limiter.slot(urlsplit(origin).netloc):
+                result = await self._get(f"{origin}/robots.txt", {"Accept": "text/plain"})
         except FetchError:
             return None
         if result.status >= 500:
@@ -198,3 +259,21 @@ class Fetcher:
         if result.status >= 400:
             return None
         return Protego.parse(result.body.decode("utf-8", errors="replace"))
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date), bounded."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
