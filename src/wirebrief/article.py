@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from lxml import etree
+
 from wirebrief.extract.extractor import ExtractedPage
 from wirebrief.extract.provenance import Origin
 from wirebrief.feeds.parser import FeedEntry
@@ -16,6 +18,7 @@ class ArticleDraft:
 
     url: str
     raw_html: bytes | str
+    content_type: str = ""
     entry: FeedEntry | None = None
     source_id: int | None = None
     page: ExtractedPage | None = None
@@ -36,9 +39,24 @@ class ArticleDraft:
             return self.entry.title
         return self.url
 
+    def portable(self) -> ArticleDraft:
+        """Drop the parsed trees and raw bytes, so the draft can cross a process boundary."""
+        self.raw_html = b""
+        if self.page is not None:
+            self.page = self.page.without_trees()
+        return self
+
     @property
     def extracted(self) -> ExtractedPage:
         """The extraction result; only valid after the extract stage."""
         if self.page is None:
             raise RuntimeError("the extract stage has not run on this draft")
         return self.page
+
+    @property
+    def body(self) -> etree._Element:
+        """The body tree that page stages edit; gone once the draft is made portable."""
+        body = self.extracted.body
+        if body is None:
+            raise RuntimeError("the body tree was dropped; this draft is portable")
+        return body

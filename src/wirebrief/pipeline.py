@@ -1,21 +1,29 @@
 """The ingestion pipeline. This module is the one place that states the order of stages.
 
-    source ─► fetch feed ─► parse feed ─► fetch page ─► extract ─► attribute ─► clean
-           ─► measure ─► sanitize ─► store
+    source ─► fetch listing (feed or sitemap) ─► parse listing ─► fetch page ─► extract
+           ─► attribute ─► clean ─► measure ─► sanitize ─► store
 
-Each page stage takes and returns an :class:`ArticleDraft`; later capabilities
-(dedupe, summarize, link assets) are added to the tuples below, nowhere else.
+Network stages run concurrently on one event loop (bounded overall and per host);
+page stages are CPU work and run in a process pool sized to the cores. Each page
+stage takes and returns an :class:`ArticleDraft`; later capabilities (dedupe,
+summarize, link assets) are added to the tuples below, nowhere else.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import html as html_lib
 import logging
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from multiprocessing import get_context
+from typing import TypeVar
+
+from sqlalchemy import select
 
 from wirebrief.article import ArticleDraft
 from wirebrief.clean.cleaner import clean_body
@@ -24,44 +32,54 @@ from wirebrief.extract.body import to_html, to_text
 from wirebrief.extract.extractor import extract_page, has_time_of_day
 from wirebrief.extract.provenance import find_origin
 from wirebrief.extract.readingtime import reading_minutes
-from wirebrief.feeds.parser import FeedEntry, ParsedFeed, parse_feed
+from wirebrief.feeds.parser import FeedEntry, parse_feed
+from wirebrief.feeds.sitemap import parse_sitemap
 from wirebrief.fetch import Fetcher, FetchResult
+from wirebrief.fetch.encoding import decode_html
 from wirebrief.sanitize.sanitizer import sanitize_html
 from wirebrief.settings import Settings
 from wirebrief.storage import articles as article_store
 from wirebrief.storage import fetchlog
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
-from wirebrief.storage.models import Article, FetchAttempt, Source
+from wirebrief.storage.models import Article, FetchAttempt
 
 log = logging.getLogger(__name__)
 
 PageStage = Callable[[ArticleDraft, Settings], ArticleDraft]
+T = TypeVar("T")
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+MAX_SITEMAP_CHILDREN = 10
 
 
-# ── page stages ──────────────────────────────────────────────────────────────
+# ── page stages (CPU; run in worker processes) ───────────────────────────────
 
 
 def extract(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
-    """Body tree and metadata from the HTML (trafilatura)."""
-    draft.page = extract_page(draft.raw_html, draft.url)
+    """Decode the bytes (header, BOM, prolog, meta, detection), then trafilatura."""
+    raw = draft.raw_html
+    text = raw if isinstance(raw, str) else decode_html(raw, draft.content_type)
+    draft.page = extract_page(text, draft.url)
     draft.published = _publication_time(draft.page.published, draft.entry)
     return draft
 
 
 def attribute(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
     """Name the origin when the page says it is a copy (runs before the footer is cleaned)."""
-    page = draft.extracted
-    draft.origin = find_origin(page.body, draft.url, page.canonical_url)
+    draft.origin = find_origin(draft.body, draft.url, draft.extracted.canonical_url)
     return draft
 
 
 def clean(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
     """Remove boilerplate blocks by the rules in ``clean/rules``."""
-    page = draft.extracted
-    draft.removed_boilerplate = clean_body(page.body, draft.title).removed
-    draft.text = to_text(page.body)
-    draft.html = to_html(page.body)
+    draft.removed_boilerplate = clean_body(draft.body, draft.title).removed
+    draft.text = to_text(draft.body)
+    draft.html = to_html(draft.body)
     return draft
 
 
@@ -91,12 +109,70 @@ def process_page(
     *,
     entry: FeedEntry | None = None,
     source_id: int | None = None,
+    content_type: str = "",
 ) -> ArticleDraft:
     """Run every page stage, in order, on one page."""
-    draft = ArticleDraft(url=url, raw_html=html, entry=entry, source_id=source_id)
+    draft = ArticleDraft(url, html, content_type, entry=entry, source_id=source_id)
     for stage in PAGE_STAGES:
         draft = stage(draft, settings)
     return draft
+
+
+def process_page_portable(
+    html: bytes | str,
+    url: str,
+    settings: Settings,
+    entry: FeedEntry | None,
+    source_id: int | None,
+    content_type: str,
+) -> ArticleDraft:
+    """:func:`process_page` for a worker process: the result is picklable."""
+    draft = process_page(
+        html, url, settings, entry=entry, source_id=source_id, content_type=content_type
+    )
+    return draft.portable()
+
+
+def feed_entry_page(entry: FeedEntry) -> str:
+    """A minimal page made of a feed entry's own content, for sources read without pages."""
+    title = html_lib.escape(entry.title)
+    return (
+        f"<!DOCTYPE html><html><head><title>{title}</title></head><body><article>"
+        f"<h1>{title}</h1>{entry.content_html or entry.summary}</article></body></html>"
+    )
+
+
+# ── listing stages: what a source currently offers ───────────────────────────
+
+
+@dataclass(frozen=True)
+class SourceSnapshot:
+    """What a poll needs to know about a source (read in one short transaction)."""
+
+    id: int
+    name: str
+    url: str
+    kind: str
+    etag: str | None
+    last_modified: str | None
+    fetch_pages: bool
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The entries a feed or sitemap lists now, and any tolerated problem."""
+
+    entries: list[FeedEntry]
+    problem: str | None = None
+
+
+def parse_listing(kind: str, body: bytes, url: str, content_type: str) -> tuple[Listing, list[str]]:
+    """Stage: a feed or sitemap document to entries (and, for a sitemap index, child URLs)."""
+    if kind == "sitemap":
+        sitemap = parse_sitemap(body, url)
+        return Listing(sitemap.entries, sitemap.problem), sitemap.children[:MAX_SITEMAP_CHILDREN]
+    feed = parse_feed(body, url, content_type)
+    return Listing(feed.entries, feed.problem), []
 
 
 # ── source level ─────────────────────────────────────────────────────────────
@@ -111,6 +187,7 @@ class SourceReport:
     status: str = "ok"  # ok, not_modified, failed
     error: str | None = None
     feed_problem: str | None = None
+    listed: int = 0  # entries the feed or sitemap lists now
     new: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -118,139 +195,308 @@ class SourceReport:
 
 
 @dataclass
-class _PageOutcome:
-    entry: FeedEntry
-    draft: ArticleDraft | None
-    attempt: FetchAttempt
-    error: WirebriefError | None = None
+class Poll:
+    """One poll of a source: its report so far and the entries still to ingest."""
+
+    source: SourceSnapshot
+    report: SourceReport
+    todo: list[FeedEntry]
 
 
-def ingest_source(db: Database, fetcher: Fetcher, source_id: int) -> SourceReport:
-    """Poll one source: fetch and parse its feed, then process and store its new entries."""
-    settings = fetcher.settings
-    with db.session() as session:
-        source = source_store.get_source(session, source_id)
+class Ingestor:
+    """Runs the pipeline: ``async with Ingestor(db, settings) as ingestor: ...``."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self.fetcher = Fetcher(settings)
+        self._pool: Executor | None = None
+        self._write_lock = asyncio.Lock()
+        self._sources = asyncio.Semaphore(settings.fetch_concurrency)
+
+    async def __aenter__(self) -> Ingestor:
+        if self.settings.extract_workers > 0:
+            # forkserver: workers start from a clean process, not a fork of this threaded one.
+            self._pool = ProcessPoolExecutor(
+                self.settings.extract_workers, mp_context=get_context("forkserver")
+            )
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.fetcher.aclose()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    async def ingest_sources(
+        self,
+        source_ids: Iterable[int],
+        on_report: Callable[[SourceReport], None] | None = None,
+        *,
+        pages: bool = True,
+    ) -> list[SourceReport]:
+        """Poll sources concurrently and ingest their new entries (only poll with pages=False).
+
+        One failing source never stops the others.
+        """
+
+        async def one(source_id: int) -> SourceReport:
+            async with self._sources:
+                poll = await self.poll_source(source_id)
+            if pages:
+                await self.ingest_entries(poll)
+            if on_report:
+                on_report(poll.report)
+            return poll.report
+
+        return list(await asyncio.gather(*(one(source_id) for source_id in source_ids)))
+
+    async def ingest_source(self, source_id: int) -> SourceReport:
+        """Poll one source and ingest its new and changed entries."""
+        poll = await self.poll_source(source_id)
+        await self.ingest_entries(poll)
+        return poll.report
+
+    async def poll_source(self, source_id: int) -> Poll:
+        """Stages fetch listing and parse listing: record the poll, return the entries to do."""
+        source = await self._in_thread(self._snapshot, source_id)
         report = SourceReport(source.id, source.name)
-        etag, last_modified, feed_url = source.etag, source.last_modified, source.url
+        started = time.monotonic()
+        try:
+            fetched, listing = await self._read_listing(source)
+        except (FetchError, FeedError) as exc:
+            report.status, report.error = "failed", str(exc)
+            await self._write(self._record_failure, source, exc, started)
+            return Poll(source, report, [])
+        todo: list[FeedEntry] = []
+        if listing is None:
+            report.status = "not_modified"
+        else:
+            report.feed_problem = listing.problem
+            report.listed = len(listing.entries)
+            todo = await self._in_thread(self._entries_to_fetch, listing.entries, report)
+        await self._write(self._record_success, source, fetched, listing, report)
+        return Poll(source, report, todo)
 
-    try:
-        fetched = fetch_feed(fetcher, feed_url, etag, last_modified)
-        feed = None if fetched.not_modified else parse(fetched)
-    except (FetchError, FeedError) as exc:
-        report.status, report.error = "failed", str(exc)
-        _record_feed_failure(db, source_id, feed_url, exc, settings)
+    async def ingest_entries(self, poll: Poll) -> None:
+        """The page stages for every entry of a poll, concurrently."""
+        await asyncio.gather(*(self._ingest_entry(poll.source, e, poll.report) for e in poll.todo))
+
+    async def _read_listing(self, source: SourceSnapshot) -> tuple[FetchResult, Listing | None]:
+        """Stages fetch listing and parse listing; a single-page source lists itself."""
+        if source.kind == "page":
+            entry = FeedEntry(source.url, source.url, "", None, None, None, "", "")
+            fetched = FetchResult(source.url, source.url, 200, {}, b"", 0)
+            return fetched, Listing([entry])
+        fetched = await self.fetcher.fetch(
+            source.url, etag=source.etag, last_modified=source.last_modified, accept=FEED_ACCEPT
+        )
+        if fetched.not_modified:
+            return fetched, None
+        listing, children = await self._cpu(
+            parse_listing, source.kind, fetched.body, fetched.final_url, fetched.content_type
+        )
+        for child_url in children:  # a sitemap index: read its newest sitemaps
+            child = await self.fetcher.fetch(child_url, accept=FEED_ACCEPT)
+            child_listing, _ = await self._cpu(
+                parse_listing, "sitemap", child.body, child.final_url, child.content_type
+            )
+            listing = Listing(listing.entries + child_listing.entries, listing.problem)
+        return fetched, listing
+
+    async def _ingest_entry(
+        self, source: SourceSnapshot, entry: FeedEntry, report: SourceReport
+    ) -> None:
+        """Stages fetch page → page stages → store, for one entry."""
+        started = time.monotonic()
+        try:
+            if source.fetch_pages:
+                page = await self.fetcher.fetch(entry.url, accept=PAGE_ACCEPT, check_robots=True)
+                body, url, content_type = (
+                    page.body,
+                    page.final_url,
+                    page.headers.get("content-type", ""),
+                )
+                attempt = _attempt(source.id, entry.url, "page", page)
+            else:
+                body, url, content_type = feed_entry_page(entry), entry.url, ""
+                attempt = None
+        except FetchError as exc:
+            await self._write(self._store_failure, source.id, entry, exc, started, report)
+            return
+        try:
+            draft = await self._cpu(
+                process_page_portable, body, url, self.settings, entry, source.id, content_type
+            )
+        except WirebriefError as exc:
+            await self._write(
+                self._store_failure, source.id, entry, exc, started, report, "extraction"
+            )
+            return
+        draft.url = entry.url  # the feed's URL is the identity; redirects are not new articles
+        await self._write(self._store_article, draft, attempt, report)
+
+    async def ingest_pages(
+        self,
+        pages: Iterable[tuple[str, bytes, str, datetime | None]],
+        source_id: int | None,
+        on_page: Callable[[str], None] | None = None,
+    ) -> SourceReport:
+        """Store already-fetched pages (``url, body, content_type, fetched_at``), e.g. from WARC."""
+        report = SourceReport(source_id or 0, "pages")
+        window = asyncio.Semaphore(max(2, self.settings.extract_workers * 4))
+
+        async def one(
+            url: str, body: bytes, content_type: str, fetched_at: datetime | None
+        ) -> None:
+            try:
+                entry = FeedEntry(url, url, "", None, fetched_at, None, "", "")
+                draft = await self._cpu(
+                    process_page_portable, body, url, self.settings, entry, source_id, content_type
+                )
+                await self._write(self._store_article, draft, None, report)
+            except WirebriefError as exc:
+                report.failed.append((url, str(exc)))
+            finally:
+                window.release()
+                if on_page:
+                    on_page(url)
+
+        tasks = []
+        try:
+            for url, body, content_type, fetched_at in pages:
+                await window.acquire()  # bounded: a WARC can hold millions of pages
+                tasks.append(asyncio.create_task(one(url, body, content_type, fetched_at)))
+        finally:  # a damaged archive still stores every page read before the damage
+            await asyncio.gather(*tasks)
         return report
 
-    if feed is None:
-        report.status = "not_modified"
-    else:
-        report.feed_problem = feed.problem
-        todo = _entries_to_fetch(db, feed.entries, report)
-        for outcome in _fetch_and_process(fetcher, todo, source_id):
-            _store_outcome(db, outcome, report)
+    # ── helpers: where work runs ──
 
-    with db.session() as session:
-        source = source_store.get_source(session, source_id)
-        fetchlog.record_attempt(session, _attempt(source_id, feed_url, "feed", fetched))
-        source_store.record_poll(
-            source,
-            status=report.status,
-            error=report.feed_problem,
-            default_interval_s=settings.default_poll_interval_s,
-            etag=fetched.etag,
-            last_modified=fetched.last_modified,
-        )
-    return report
+    async def _cpu(self, function: Callable[..., T], *args: object) -> T:
+        """CPU-heavy work in the process pool (or a thread when workers = 0)."""
+        if self._pool is None:
+            return await asyncio.to_thread(function, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
 
+    async def _in_thread(self, function: Callable[..., T], *args: object) -> T:
+        """Blocking database reads off the event loop."""
+        return await asyncio.to_thread(function, *args)
 
-def fetch_feed(
-    fetcher: Fetcher, url: str, etag: str | None, last_modified: str | None
-) -> FetchResult:
-    """Stage: conditional GET of the feed document."""
-    return fetcher.fetch(
-        url,
-        etag=etag,
-        last_modified=last_modified,
-        accept="application/rss+xml, application/atom+xml, application/feed+json, "
-        "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
-    )
+    async def _write(self, function: Callable[..., T], *args: object) -> T:
+        """Database writes one at a time: SQLite has a single writer anyway."""
+        async with self._write_lock:
+            return await asyncio.to_thread(function, *args)
 
+    # ── helpers: database work (run in threads) ──
 
-def parse(fetched: FetchResult) -> ParsedFeed:
-    """Stage: feed document to entries."""
-    return parse_feed(fetched.body, fetched.final_url, fetched.content_type)
+    def _snapshot(self, source_id: int) -> SourceSnapshot:
+        with self.db.session() as session:
+            s = source_store.get_source(session, source_id)
+            return SourceSnapshot(s.id, s.name, s.url, s.kind, s.etag, s.last_modified,
+                                  s.fetch_pages)  # fmt: skip
 
-
-def fetch_page(fetcher: Fetcher, url: str) -> FetchResult:
-    """Stage: the article page, if robots.txt allows it."""
-    return fetcher.fetch(
-        url, accept="text/html, application/xhtml+xml;q=0.9, */*;q=0.5", check_robots=True
-    )
-
-
-def _entries_to_fetch(
-    db: Database, entries: Iterable[FeedEntry], report: SourceReport
-) -> list[FeedEntry]:
-    """Entries that are new or changed since we stored them; count the rest as unchanged."""
-    todo: list[FeedEntry] = []
-    seen: set[str] = set()
-    with db.session() as session:
-        for entry in entries:
-            if entry.url in seen:
-                continue
-            seen.add(entry.url)
-            stored = article_store.find_article_by_url(session, entry.url)
-            if stored is not None and (
-                stored.hidden or stored.entry_fingerprint == entry.fingerprint
-            ):
+    def _entries_to_fetch(self, entries: list[FeedEntry], report: SourceReport) -> list[FeedEntry]:
+        """Entries that are new or changed since we stored them; count the rest as unchanged."""
+        unique = list({entry.url: entry for entry in entries}.values())
+        known: dict[str, tuple[str | None, bool]] = {}
+        with self.db.session() as session:
+            for start in range(0, len(unique), 500):
+                urls = [entry.url for entry in unique[start : start + 500]]
+                rows = session.execute(
+                    select(Article.url, Article.entry_fingerprint, Article.hidden).where(
+                        Article.url.in_(urls)
+                    )
+                )
+                known.update({url: (fingerprint, hidden) for url, fingerprint, hidden in rows})
+        todo = []
+        for entry in unique:
+            fingerprint, hidden = known.get(entry.url, (None, False))
+            if hidden or fingerprint == entry.fingerprint:
                 report.unchanged += 1
             else:
                 todo.append(entry)
-    return todo
+        return todo
 
-
-def _fetch_and_process(
-    fetcher: Fetcher, entries: list[FeedEntry], source_id: int
-) -> Iterable[_PageOutcome]:
-    """Fetch pages in a small thread pool; results come back in feed order."""
-
-    def work(entry: FeedEntry) -> _PageOutcome:
-        started = time.monotonic()
-        try:
-            page = fetch_page(fetcher, entry.url)
-        except FetchError as exc:
-            attempt = _failed_attempt(source_id, entry.url, "page", exc, started)
-            return _PageOutcome(entry, None, attempt, exc)
-        attempt = _attempt(source_id, entry.url, "page", page)
-        try:
-            draft = process_page(
-                page.body, page.final_url, fetcher.settings, entry=entry, source_id=source_id
-            )
-        except WirebriefError as exc:
-            attempt.outcome, attempt.error_reason, attempt.error = "failed", "extraction", str(exc)
-            return _PageOutcome(entry, None, attempt, exc)
-        draft.url = entry.url  # keep the feed's URL as identity; redirects are not new articles
-        return _PageOutcome(entry, draft, attempt)
-
-    with ThreadPoolExecutor(max_workers=fetcher.settings.page_fetch_workers) as pool:
-        yield from pool.map(work, entries)
-
-
-def _store_outcome(db: Database, outcome: _PageOutcome, report: SourceReport) -> None:
-    """Stage: store one processed page (each article in its own transaction)."""
-    with db.session() as session:
-        fetchlog.record_attempt(session, outcome.attempt)
-        if outcome.draft is None:
-            report.failed.append((outcome.entry.url, str(outcome.error)))
-            log.warning(
-                "page failed source_id=%s entry_url=%s: %s",
-                report.source_id,
-                outcome.entry.url,
-                outcome.error,
-            )
-            return
-        result = article_store.upsert_article(session, _to_article(outcome.draft))
+    def _store_article(
+        self, draft: ArticleDraft, attempt: FetchAttempt | None, report: SourceReport
+    ) -> None:
+        """Stage: store one processed page (each article in its own transaction)."""
+        with self.db.session() as session:
+            if attempt is not None:
+                fetchlog.record_attempt(session, attempt)
+            result = article_store.upsert_article(session, _to_article(draft))
         setattr(report, result.outcome, getattr(report, result.outcome) + 1)
+
+    def _store_failure(
+        self,
+        source_id: int,
+        entry: FeedEntry,
+        error: WirebriefError,
+        started: float,
+        report: SourceReport,
+        reason: str | None = None,
+    ) -> None:
+        log.warning("page failed source_id=%s: %s", source_id, error)
+        report.failed.append((entry.url, str(error)))
+        with self.db.session() as session:
+            fetchlog.record_attempt(
+                session, _failed_attempt(source_id, entry.url, "page", error, started, reason)
+            )
+
+    def _record_failure(
+        self, source: SourceSnapshot, error: WirebriefError, started: float
+    ) -> None:
+        log.warning("source failed source_id=%s: %s", source.id, error)
+        attempt = _failed_attempt(source.id, source.url, source.kind, error, started)
+        with self.db.session() as session:
+            fetchlog.record_attempt(session, attempt)
+            source_store.record_failure(
+                source_store.get_source(session, source.id),
+                error=str(error),
+                reason=attempt.error_reason or "failed",
+                settings=self.settings,
+                retry_after_s=getattr(error, "retry_after_s", None),
+            )
+
+    def _record_success(
+        self,
+        source: SourceSnapshot,
+        fetched: FetchResult,
+        listing: Listing | None,
+        report: SourceReport,
+    ) -> None:
+        with self.db.session() as session:
+            if source.kind != "page":
+                fetchlog.record_attempt(
+                    session, _attempt(source.id, source.url, source.kind, fetched)
+                )
+            source_store.record_success(
+                source_store.get_source(session, source.id),
+                status=report.status,
+                settings=self.settings,
+                problem=report.feed_problem,
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+                published=[e.published or e.updated for e in listing.entries] if listing else None,
+            )
+
+
+def ingest_due(
+    db: Database,
+    settings: Settings,
+    source_ids: list[int] | None = None,
+    on_report: Callable[[SourceReport], None] | None = None,
+) -> list[SourceReport]:
+    """Poll the given sources, or every due source (synchronous entry point)."""
+    if source_ids is None:
+        with db.session() as session:
+            source_ids = [source.id for source in source_store.due_sources(session)]
+
+    async def run() -> list[SourceReport]:
+        async with Ingestor(db, settings) as ingestor:
+            return await ingestor.ingest_sources(source_ids, on_report)
+
+    return asyncio.run(run())
 
 
 def _to_article(draft: ArticleDraft) -> Article:
@@ -299,7 +545,12 @@ def _attempt(source_id: int, url: str, kind: str, result: FetchResult) -> FetchA
 
 
 def _failed_attempt(
-    source_id: int, url: str, kind: str, error: WirebriefError, started: float
+    source_id: int,
+    url: str,
+    kind: str,
+    error: WirebriefError,
+    started: float,
+    reason: str | None = None,
 ) -> FetchAttempt:
     return FetchAttempt(
         source_id=source_id,
@@ -308,42 +559,6 @@ def _failed_attempt(
         duration_ms=int((time.monotonic() - started) * 1000),
         outcome="failed",
         http_status=getattr(error, "status", None),
-        error_reason=getattr(error, "reason", "feed_error"),
+        error_reason=reason or getattr(error, "reason", "feed_error"),
         error=str(error),
     )
-
-
-def _record_feed_failure(
-    db: Database, source_id: int, url: str, error: WirebriefError, settings: Settings
-) -> None:
-    log.warning("feed failed source_id=%s: %s", source_id, error)
-    with db.session() as session:
-        fetchlog.record_attempt(
-            session, _failed_attempt(source_id, url, "feed", error, time.monotonic())
-        )
-        source = source_store.get_source(session, source_id)
-        source_store.record_poll(
-            source,
-            status="failed",
-            error=str(error),
-            default_interval_s=settings.default_poll_interval_s,
-        )
-
-
-def ingest_due(
-    db: Database,
-    fetcher: Fetcher,
-    source_ids: list[int] | None = None,
-    on_report: Callable[[SourceReport], None] | None = None,
-) -> list[Source | SourceReport]:
-    """Poll the given sources, or every due source; one failing source never stops the rest."""
-    if source_ids is None:
-        with db.session() as session:
-            source_ids = [source.id for source in source_store.due_sources(session)]
-    reports: list[SourceReport] = []
-    for source_id in source_ids:
-        report = ingest_source(db, fetcher, source_id)
-        reports.append(report)
-        if on_report:
-            on_report(report)
-    return reports

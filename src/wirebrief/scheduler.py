@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from wirebrief.fetch import Fetcher
-from wirebrief.pipeline import ingest_due
+from wirebrief.pipeline import Ingestor
+from wirebrief.settings import Settings
+from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Source
 from wirebrief.storage.types import utcnow
@@ -20,21 +22,32 @@ MIN_SLEEP_S = 5.0
 MAX_SLEEP_S = 300.0
 
 
-def run_scheduler(db: Database, fetcher: Fetcher, stop: threading.Event) -> None:
+def run_scheduler(db: Database, settings: Settings, stop: threading.Event) -> None:
     """Ingest due sources, sleep until the next one is due, repeat until ``stop`` is set."""
-    while not stop.is_set():
-        try:
-            reports = ingest_due(db, fetcher)
-        except Exception:  # a bug in one round must not end the scheduler
-            log.exception("scheduler round failed; retrying after %s s", MAX_SLEEP_S)
-            stop.wait(MAX_SLEEP_S)
-            continue
-        for report in reports:
-            log.info(
-                "polled source_id=%s status=%s new=%s updated=%s failed=%s",
-                report.source_id, report.status, report.new, report.updated, len(report.failed),
-            )  # fmt: skip
-        stop.wait(seconds_until_next_poll(db))
+    asyncio.run(_schedule(db, settings, stop))
+
+
+async def _schedule(db: Database, settings: Settings, stop: threading.Event) -> None:
+    async with Ingestor(db, settings) as ingestor:  # one process pool for the whole run
+        while not stop.is_set():
+            try:
+                due = await asyncio.to_thread(_due_ids, db)
+                for report in await ingestor.ingest_sources(due):
+                    log.info(
+                        "polled source_id=%s status=%s new=%s updated=%s failed=%s",
+                        report.source_id, report.status, report.new, report.updated,
+                        len(report.failed),
+                    )  # fmt: skip
+                wait = seconds_until_next_poll(db)
+            except Exception:  # a bug in one round must not end the scheduler
+                log.exception("scheduler round failed; retrying after %s s", MAX_SLEEP_S)
+                wait = MAX_SLEEP_S
+            await asyncio.to_thread(stop.wait, wait)
+
+
+def _due_ids(db: Database) -> list[int]:
+    with db.session() as session:
+        return [source.id for source in source_store.due_sources(session)]
 
 
 def seconds_until_next_poll(db: Database) -> float:

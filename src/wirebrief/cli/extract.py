@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 from pathlib import Path
@@ -11,11 +12,11 @@ import typer
 
 from wirebrief.cli.context import state
 from wirebrief.errors import ResponseTooLarge, WirebriefError
-from wirebrief.fetch import Fetcher
 from wirebrief.settings import Settings
 
 if TYPE_CHECKING:
     from wirebrief.article import ArticleDraft
+    from wirebrief.fetch import FetchResult
 
 
 def register(app: typer.Typer) -> None:
@@ -34,36 +35,65 @@ def extract(
 ) -> None:
     """Print one JSON object per input: title, author, site_name, published, lang, text,
     reading_minutes, origin. A failed input prints {"input", "error"}; the exit code is then 1.
+    URLs are fetched concurrently; the extractor loads once for all inputs.
     """
+    from wirebrief.pipeline import process_page
+
     settings = state(ctx).settings
+    fetched = asyncio.run(_fetch_all([i for i in inputs if _is_url(i)], settings))
     failures = 0
-    with Fetcher(settings) as fetcher:
-        for item in inputs:
-            try:
-                record = extraction_record(item, _draft(item, url, settings, fetcher))
-            except (WirebriefError, OSError, EOFError) as exc:
-                failures += 1
-                record = {"input": item, "error": str(exc)}
-            print(json.dumps(record, ensure_ascii=False), flush=True)
+    for item in inputs:
+        try:
+            if _is_url(item):
+                page = fetched[item]
+                if isinstance(page, WirebriefError):
+                    raise page
+                draft = process_page(page.body, url or page.final_url, settings,
+                                     content_type=page.headers.get("content-type", ""))  # fmt: skip
+            else:
+                draft = process_page(_read(Path(item), settings), url or _file_url(item), settings)
+            record = extraction_record(item, draft)
+        except (WirebriefError, OSError, EOFError) as exc:
+            failures += 1
+            record = {"input": item, "error": str(exc)}
+        print(json.dumps(record, ensure_ascii=False), flush=True)
     if failures:
         raise typer.Exit(1)
 
 
-def _draft(item: str, url: str | None, settings: Settings, fetcher: Fetcher) -> ArticleDraft:
-    from wirebrief.pipeline import fetch_page, process_page  # trafilatura loads once, here
+async def _fetch_all(
+    urls: list[str], settings: Settings
+) -> dict[str, FetchResult | WirebriefError]:
+    from wirebrief.fetch import Fetcher
+    from wirebrief.pipeline import PAGE_ACCEPT
 
-    if item.startswith(("http://", "https://")):
-        page = fetch_page(fetcher, item)
-        return process_page(page.body, url or page.final_url, settings)
-    path = Path(item)
+    async with Fetcher(settings) as fetcher:
+
+        async def one(address: str) -> FetchResult | WirebriefError:
+            try:
+                return await fetcher.fetch(address, accept=PAGE_ACCEPT, check_robots=True)
+            except WirebriefError as exc:
+                return exc
+
+        results = await asyncio.gather(*(one(address) for address in urls))
+    return dict(zip(urls, results, strict=True))
+
+
+def _is_url(item: str) -> bool:
+    return item.startswith(("http://", "https://"))
+
+
+def _file_url(item: str) -> str:
+    return Path(item).resolve().as_uri()
+
+
+def _read(path: Path, settings: Settings) -> bytes:
     cap = settings.max_body_bytes
     with gzip.open(path) if path.name.endswith(".gz") else path.open("rb") as handle:
         raw = handle.read(cap + 1)
     if len(raw) > cap:
-        raise ResponseTooLarge(
-            item, f"larger than the cap of {cap} bytes (WIREBRIEF_MAX_BODY_BYTES)"
-        )
-    return process_page(raw, url or path.resolve().as_uri(), settings)
+        raise ResponseTooLarge(str(path), f"larger than {cap} bytes; see WIREBRIEF_MAX_BODY_BYTES")
+    return raw
 
 
 def extraction_record(item: str, draft: ArticleDraft) -> dict[str, Any]:

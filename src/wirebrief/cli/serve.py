@@ -35,15 +35,13 @@ def serve(
 
 def run(ctx: typer.Context, host: str | None = HOST_OPTION, port: int | None = PORT_OPTION) -> None:
     """Fetch due sources on schedule and serve the reader, in one process."""
-    from wirebrief.fetch import Fetcher
     from wirebrief.scheduler import run_scheduler
 
     cli = state(ctx)
     db = cli.database()
     stop = threading.Event()
-    fetcher = Fetcher(cli.settings)
     worker = threading.Thread(
-        target=run_scheduler, args=(db, fetcher, stop), name="scheduler", daemon=True
+        target=run_scheduler, args=(db, cli.settings, stop), name="scheduler", daemon=True
     )
     worker.start()
     try:
@@ -51,7 +49,6 @@ def run(ctx: typer.Context, host: str | None = HOST_OPTION, port: int | None = P
     finally:
         stop.set()
         worker.join(timeout=30)
-        fetcher.close()
 
 
 def demo(
@@ -72,10 +69,13 @@ def demo(
     from wirebrief.demo.server import NewsroomServer
 
     cli = state(ctx)
-    # The demo talks to its own newsroom on loopback and to nothing else.
+    # The demo talks to its own newsroom on loopback and to nothing else; being our own
+    # server, it needs no pause between requests.
     cli = CliState(
         cli.settings.with_overrides(
-            allowed_private_networks=(ipaddress.ip_network("127.0.0.1/32"),)
+            allowed_private_networks=(ipaddress.ip_network("127.0.0.1/32"),),
+            per_host_delay_s=0.0,
+            per_host_concurrency=8,
         )
     )
     db = cli.database(require_schema=False)

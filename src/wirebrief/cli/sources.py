@@ -2,80 +2,136 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import typer
 from rich.table import Table
 
 from wirebrief.cli.context import console, err_console, state
+from wirebrief.cli.durations import format_duration, parse_duration
 from wirebrief.errors import FeedError, FetchError
 from wirebrief.feeds.opml import Subscription, read_opml, write_opml
-from wirebrief.feeds.parser import parse_feed
-from wirebrief.fetch import Fetcher
 from wirebrief.settings import Settings
 from wirebrief.storage import sources as source_store
+from wirebrief.storage.models import Source
+from wirebrief.storage.types import utcnow
 
 app = typer.Typer(
-    help="Add, list, remove, import and export sources (feeds).", no_args_is_help=True
+    help="Add, list, change, remove, import and export sources (feeds, sitemaps, pages).",
+    no_args_is_help=True,
 )
+KINDS = ("auto", "feed", "sitemap", "page")
 
 
 @app.command("add")
 def add(
     ctx: typer.Context,
-    url: str = typer.Argument(..., help="Feed URL (RSS, Atom or JSON Feed)."),
-    name: str | None = typer.Option(
-        None, "--name", "-n", help="Display name; default: the feed's title."
+    url: str = typer.Argument(
+        ..., help="A feed, a news sitemap, a site's home page or an article."
+    ),
+    name: str | None = typer.Option(None, "--name", "-n", help="Display name; default: its title."),
+    kind: str = typer.Option(
+        "auto",
+        "--kind",
+        help="auto (look at the URL), feed, sitemap or page.",
+        case_sensitive=False,
+    ),
+    pages: bool = typer.Option(
+        True, "--pages/--no-pages", help="Fetch each item's page, or use the feed's own content."
+    ),
+    interval: str | None = typer.Option(
+        None,
+        "--interval",
+        help="Poll this often (e.g. 30m); default: adapt to its publishing rate.",
     ),
 ) -> None:
-    """Follow a feed. Without --name, the feed is fetched once to read its title."""
+    """Follow a source. With --kind auto the URL is fetched once: a site's home page is
+    searched for its feed (``<link rel="alternate">``), and a page without one is followed
+    as a single article.
+    """
+    if kind not in KINDS:
+        raise typer.BadParameter(f"--kind must be one of {', '.join(KINDS)}")
     cli = state(ctx)
     db = cli.database()
-    title = name or _feed_title(cli.settings, url)
+    every = parse_duration(interval) if interval else None
+    if kind == "auto":
+        kind, url, title = _probe(cli.settings, url, kind)
+    elif name is None:
+        try:
+            title = _probe(cli.settings, url, kind)[2]
+        except (FetchError, FeedError) as exc:
+            title = urlsplit(url).hostname or url
+            err_console.print(
+                f"[yellow]warning:[/yellow] could not read {url} now ({exc}); "
+                f"adding it as {title!r}; it will be retried at the next fetch"
+            )
+    else:
+        title = name
     with db.session() as session:
-        source = source_store.add_source(session, url, title)
-        console.print(f"Added source {source.id}: {source.name} <{source.url}>")
+        source = source_store.add_source(session, url, name or title, kind=kind, fetch_pages=pages)
+        source.poll_interval_s = every
+        console.print(f"Added source {source.id}: {source.name} <{source.url}> ({kind})")
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    source_id: int = typer.Argument(..., help="Id from `sources list`."),
+    name: str | None = typer.Option(None, "--name", "-n", help="New display name."),
+    interval: str | None = typer.Option(
+        None, "--interval", help="Poll this often (e.g. 30m, 6h), or 'auto' to adapt again."
+    ),
+    enabled: bool | None = typer.Option(
+        None, "--enable/--disable", help="Resume or pause polling."
+    ),
+    pages: bool | None = typer.Option(None, "--pages/--no-pages", help="Fetch item pages or not."),
+) -> None:
+    """Change a source: name, polling interval, paused or not, pages or feed content."""
+    db = state(ctx).database()
+    with db.session() as session:
+        source = source_store.get_source(session, source_id)
+        if name:
+            source.name = name
+        if interval:
+            source.poll_interval_s = None if interval == "auto" else parse_duration(interval)
+            source.next_poll_at = None  # apply now
+        if enabled is not None:
+            source.enabled = enabled
+        if pages is not None:
+            source.fetch_pages = pages
+        console.print(f"Source {source.id}: {_describe(source)}")
 
 
 @app.command("list")
 def list_(
     ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
 ) -> None:
-    """Show every source with its last poll."""
+    """Show every source with its health: last success, last error and why, next poll,
+    items per day.
+    """
     db = state(ctx).database()
     with db.session() as session:
-        rows = [
-            {
-                "id": s.id,
-                "name": s.name,
-                "url": s.url,
-                "demo": s.is_demo,
-                "enabled": s.enabled,
-                "last_polled_at": s.last_polled_at.isoformat() if s.last_polled_at else None,
-                "last_status": s.last_status,
-                "last_error": s.last_error,
-                "articles": len(s.articles),
-            }
-            for s in source_store.list_sources(session)
-        ]
+        rows = [source_row(source) for source in source_store.list_sources(session)]
     if as_json:
         print(json.dumps(rows, indent=2))
         return
-    table = Table("id", "name", "url", "articles", "last poll", "status")
+    table = Table("id", "source", "health", "last success", "next poll", "items/day", "articles")
     for row in rows:
-        label = f"{row['name']} [dim](demo)[/dim]" if row["demo"] else row["name"]
-        status = row["last_status"] or "never polled"
+        label = (
+            f"{row['name']}{' [dim](demo)[/dim]' if row['demo'] else ''}\n[dim]{row['url']}[/dim]"
+        )
+        health = row["health"]
         if row["last_error"]:
-            status += f": {row['last_error']}"
+            health += f"\n[red]{row['last_error_reason']}[/red]: {row['last_error']}"
+        rate = "-" if row["items_per_day"] is None else f"{row['items_per_day']:.1f}"
+        last_success, next_poll = _ago(row["last_success_at"]), _until(row["next_poll_at"])
         table.add_row(
-            str(row["id"]),
-            label,
-            row["url"],
-            str(row["articles"]),
-            row["last_polled_at"] or "-",
-            status,
+            str(row["id"]), label, health, last_success, next_poll, rate, str(row["articles"])
         )
     console.print(table)
 
@@ -102,26 +158,18 @@ def import_(
     added = 0
     with db.session() as session:
         for sub in subscriptions:
-            _, created = source_store.ensure_source(
-                session,
-                sub.url,
-                sub.title or urlsplit(sub.url).hostname or sub.url,
-                site_url=sub.site_url,
-            )
-            added += created
-    console.print(
-        f"Imported {file}: {added} new sources, {len(subscriptions) - added} already followed."
-    )
+            title = sub.title or urlsplit(sub.url).hostname or sub.url
+            added += source_store.ensure_source(session, sub.url, title, site_url=sub.site_url)[1]
+    known = len(subscriptions) - added
+    console.print(f"Imported {file}: {added} new sources, {known} already followed.")
 
 
 @app.command("export")
 def export(
     ctx: typer.Context,
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="Write here instead of stdout."
-    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
 ) -> None:
-    """Write every source as OPML 2.0."""
+    """Write every feed as OPML 2.0."""
     db = state(ctx).database()
     with db.session() as session:
         subs = [Subscription(s.url, s.name, s.site_url) for s in source_store.list_sources(session)]
@@ -133,16 +181,63 @@ def export(
         typer.echo(document.decode("utf-8"), nl=False)
 
 
-def _feed_title(settings: Settings, url: str) -> str:
-    """The feed's own title; the host name when the feed cannot be read now."""
-    fallback = urlsplit(url).hostname or url
-    try:
-        with Fetcher(settings) as fetcher:
-            fetched = fetcher.fetch(url)
-        return parse_feed(fetched.body, url, fetched.content_type).title or fallback
-    except (FetchError, FeedError) as exc:
-        err_console.print(
-            f"[yellow]warning:[/yellow] could not read the feed now ({exc}); "
-            f"adding it as {fallback!r}, it will be retried at the next fetch"
-        )
-        return fallback
+def source_row(source: Source) -> dict[str, Any]:
+    """A source as JSON-ready data (``sources list --json``)."""
+    return {
+        "id": source.id,
+        "name": source.name,
+        "url": source.url,
+        "kind": source.kind,
+        "demo": source.is_demo,
+        "enabled": source.enabled,
+        "fetch_pages": source.fetch_pages,
+        "health": source.health,
+        "last_polled_at": _iso(source.last_polled_at),
+        "last_success_at": _iso(source.last_success_at),
+        "last_status": source.last_status,
+        "last_error": source.last_error,
+        "last_error_reason": source.last_error_reason,
+        "consecutive_failures": source.consecutive_failures,
+        "next_poll_at": _iso(source.next_poll_at),
+        "poll_interval_s": source.poll_interval_s,
+        "items_per_day": source.items_per_day,
+        "articles": len(source.articles),
+    }
+
+
+def _probe(settings: Settings, url: str, kind: str) -> tuple[str, str, str]:
+    """(kind, url to poll, title) for a URL, fetching it once."""
+    from wirebrief.feeds.probe import probe_source
+    from wirebrief.fetch import Fetcher
+
+    async def run() -> tuple[str, str, str]:
+        async with Fetcher(settings) as fetcher:
+            probed = await probe_source(fetcher, url)
+        err_console.print(f"{url}: {probed.note}")
+        return (probed.kind if kind == "auto" else kind), probed.url, probed.title
+
+    return asyncio.run(run())
+
+
+def _describe(source: Source) -> str:
+    every = format_duration(source.poll_interval_s) if source.poll_interval_s else "adaptive"
+    state_ = "enabled" if source.enabled else "paused"
+    pages = "fetches pages" if source.fetch_pages else "uses feed content"
+    return f"{source.name}, {state_}, polls {every}, {pages}"
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _ago(iso: str | None) -> str:
+    if not iso:
+        return "never"
+    return format_duration((utcnow() - datetime.fromisoformat(iso)).total_seconds()) + " ago"
+
+
+def _until(iso: str | None) -> str:
+    if not iso:
+        return "now"
+    seconds = (datetime.fromisoformat(iso) - utcnow()).total_seconds()
+    return "now" if seconds <= 0 else "in " + format_duration(seconds)

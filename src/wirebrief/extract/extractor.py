@@ -7,7 +7,8 @@ a flattened string, and HTML and text are rendered from the same cleaned tree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import lxml.html
@@ -17,6 +18,7 @@ from lxml import etree
 from wirebrief.errors import ExtractionError
 
 MIN_ARTICLE_WORDS = 15
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 # htmldate with time: the page usually knows the minute, not just the day.
 _DATE_PARAMS = {
@@ -39,14 +41,18 @@ class ExtractedPage:
     description: str | None
     canonical_url: str | None
     image: str | None
-    body: etree._Element
-    page: lxml.html.HtmlElement
+    body: etree._Element | None
+    page: lxml.html.HtmlElement | None
+
+    def without_trees(self) -> ExtractedPage:
+        """A copy without the lxml trees (they cannot be pickled)."""
+        return replace(self, body=None, page=None)
 
 
 def extract_page(html: str | bytes, url: str) -> ExtractedPage:
     """Extract body and metadata; raise :class:`ExtractionError` when there is no article."""
     if isinstance(html, str):
-        html = html.encode("utf-8")  # lxml refuses str input that declares an encoding
+        html = _XML_DECLARATION.sub("", html, count=1)  # lxml refuses it on str input
     try:
         page = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError) as exc:

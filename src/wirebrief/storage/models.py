@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from wirebrief.storage.types import UTCDateTime, utcnow
+
+UNHEALTHY_AFTER_FAILURES = 3
 
 
 class Base(DeclarativeBase):
@@ -22,20 +25,37 @@ class Source(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2048), unique=True)
     name: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[str] = mapped_column(String(20), default="feed")
+    kind: Mapped[str] = mapped_column(String(20), default="feed")  # feed, sitemap, page, warc
     site_url: Mapped[str | None] = mapped_column(String(2048))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
-    poll_interval_s: Mapped[int | None] = mapped_column(Integer)
+    fetch_pages: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    poll_interval_s: Mapped[int | None] = mapped_column(Integer)  # the user's override
+    items_per_day: Mapped[float | None] = mapped_column(Float)
     etag: Mapped[str | None] = mapped_column(String(500))
     last_modified: Mapped[str | None] = mapped_column(String(100))
     last_polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_status: Mapped[str | None] = mapped_column(String(30))
     last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_reason: Mapped[str | None] = mapped_column(String(40))
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def health(self) -> str:
+        """new, healthy, failing (1-2 failures in a row), unhealthy (3+), paused or blocked."""
+        if self.blocked:
+            return "blocked"
+        if not self.enabled:
+            return "paused"
+        if self.last_polled_at is None:
+            return "new"
+        if self.consecutive_failures >= UNHEALTHY_AFTER_FAILURES:
+            return "unhealthy"
+        return "failing" if self.consecutive_failures else "healthy"
 
     articles: Mapped[list[Article]] = relationship(back_populates="source")
 

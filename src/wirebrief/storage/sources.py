@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from wirebrief import polling
 from wirebrief.errors import NotFoundError, WirebriefError
+from wirebrief.settings import Settings
 from wirebrief.storage.models import Source
 from wirebrief.storage.types import utcnow
 
@@ -24,25 +26,33 @@ def add_source(
     site_url: str | None = None,
     kind: str = "feed",
     is_demo: bool = False,
+    fetch_pages: bool = True,
 ) -> Source:
     """Register a source; raise :class:`DuplicateSource` when the URL is known."""
     existing = find_source_by_url(session, url)
     if existing is not None:
         raise DuplicateSource(f"{url} is already registered as source {existing.id}")
-    source = Source(url=url, name=name, site_url=site_url, kind=kind, is_demo=is_demo)
+    source = Source(url=url, name=name, site_url=site_url, kind=kind, is_demo=is_demo,
+                    fetch_pages=fetch_pages)  # fmt: skip
     session.add(source)
     session.flush()
     return source
 
 
 def ensure_source(
-    session: Session, url: str, name: str, *, site_url: str | None = None, is_demo: bool = False
+    session: Session,
+    url: str,
+    name: str,
+    *,
+    site_url: str | None = None,
+    kind: str = "feed",
+    is_demo: bool = False,
 ) -> tuple[Source, bool]:
     """The source for ``url``, created if needed; the flag says whether it was created."""
     existing = find_source_by_url(session, url)
     if existing is not None:
         return existing, False
-    return add_source(session, url, name, site_url=site_url, is_demo=is_demo), True
+    return add_source(session, url, name, site_url=site_url, kind=kind, is_demo=is_demo), True
 
 
 def find_source_by_url(session: Session, url: str) -> Source | None:
@@ -82,27 +92,47 @@ def due_sources(session: Session, now: datetime | None = None) -> list[Source]:
     return list(session.scalars(query))
 
 
-def record_poll(
+def record_success(
     source: Source,
     *,
     status: str,
-    error: str | None,
-    default_interval_s: int,
+    settings: Settings,
+    problem: str | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
+    published: list[datetime | None] | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Store the outcome of one poll and schedule the next (backing off after failures)."""
+    """Store a successful poll (``ok`` or ``not_modified``) and schedule the next one."""
+    now = now or utcnow()
+    source.last_polled_at = source.last_success_at = now
+    source.last_status = status
+    source.last_error = problem
+    source.last_error_reason = "malformed_feed" if problem else None
+    source.consecutive_failures = 0
+    source.etag = etag or source.etag
+    source.last_modified = last_modified or source.last_modified
+    if published is not None:
+        source.items_per_day = polling.items_per_day(published, now)
+    interval = polling.success_interval_s(source.poll_interval_s, source.items_per_day, settings)
+    source.next_poll_at = now + timedelta(seconds=interval)
+
+
+def record_failure(
+    source: Source,
+    *,
+    error: str,
+    reason: str,
+    settings: Settings,
+    retry_after_s: float | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Store a failed poll; the next one backs off exponentially (never dropped)."""
     now = now or utcnow()
     source.last_polled_at = now
-    source.last_status = status
+    source.last_status = "failed"
     source.last_error = error
-    if status == "failed":
-        source.consecutive_failures += 1
-    else:
-        source.consecutive_failures = 0
-        source.etag = etag or source.etag
-        source.last_modified = last_modified or source.last_modified
-    interval = source.poll_interval_s or default_interval_s
-    backoff = min(2 ** min(source.consecutive_failures, 6), 48)
-    source.next_poll_at = now + timedelta(seconds=interval * backoff)
+    source.last_error_reason = reason
+    source.consecutive_failures += 1
+    delay = polling.failure_delay_s(source.consecutive_failures, retry_after_s, settings)
+    source.next_poll_at = now + timedelta(seconds=delay)

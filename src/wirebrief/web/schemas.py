@@ -23,10 +23,18 @@ class SourceOut(BaseModel):
     id: int
     name: str
     url: str
+    kind: str = Field(description="feed, sitemap, page or warc.")
     is_demo: bool = Field(description="True for the bundled sample newsroom.")
+    enabled: bool
+    health: str = Field(description="new, healthy, failing, unhealthy, paused or blocked.")
     last_polled_at: datetime | None
+    last_success_at: datetime | None
     last_status: str | None
     last_error: str | None
+    last_error_reason: str | None = Field(description="timeout, http_error, too_large, …")
+    consecutive_failures: int
+    next_poll_at: datetime | None
+    items_per_day: float | None = Field(description="Publishing rate over the last week.")
 
     @classmethod
     def of(cls, source: Source) -> SourceOut:
