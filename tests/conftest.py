@@ -26,6 +26,8 @@ def settings(tmp_path: Path) -> Settings:
         read_timeout_s=2.0,
         total_timeout_s=5.0,
         max_body_bytes=1024 * 1024,
+        per_host_delay_s=0.0,
+        extract_workers=0,  # threads: tests that need the process pool ask for it
     )
 
 

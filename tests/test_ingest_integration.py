@@ -13,7 +13,6 @@ from tests.support.cli import run_cli
 from tests.support.httpserver import FixtureServer, Route
 from wirebrief.demo.server import NewsroomServer
 from wirebrief.feeds.parser import parse_feed
-from wirebrief.fetch import Fetcher
 from wirebrief.pipeline import ingest_due
 from wirebrief.settings import Settings
 from wirebrief.storage import sources as source_store
@@ -143,8 +142,7 @@ def test_bad_sources_fail_with_reasons_and_good_ones_go_on(
                 if path.endswith((".xml", ".html"))
             }
         slow = settings.with_overrides(read_timeout_s=0.5)
-        with Fetcher(slow) as fetcher:
-            reports = {r.name: r for r in ingest_due(db, fetcher, list(ids.values()))}
+        reports = {r.name: r for r in ingest_due(db, slow, list(ids.values()))}
 
     assert reports["/good.xml"].new == 2
     assert reports["/latin1.xml"].new == 1
@@ -190,25 +188,24 @@ def test_reingest_updates_changed_entries_and_keeps_data_when_source_breaks(
         )
         with db.session() as session:
             source_id = source_store.add_source(session, server.url("/feed.xml"), "fixture").id
-        with Fetcher(settings) as fetcher:
-            (first,) = ingest_due(db, fetcher, [source_id])
-            assert (first.new, first.updated, first.unchanged) == (1, 0, 0)
+        (first,) = ingest_due(db, settings, [source_id])
+        assert (first.new, first.updated, first.unchanged) == (1, 0, 0)
 
-            (same,) = ingest_due(db, fetcher, [source_id])
-            assert (same.new, same.updated, same.unchanged) == (0, 0, 1)
+        (same,) = ingest_due(db, settings, [source_id])
+        assert (same.new, same.updated, same.unchanged) == (0, 0, 1)
 
-            routes["/feed.xml"].body = rss([("/story", "Corrected headline")], base)
-            routes["/story"].body = ARTICLE_PAGE.format(
-                title="Corrected headline", body="Version two."
-            ).encode()
-            (changed,) = ingest_due(db, fetcher, [source_id])
-            assert (changed.new, changed.updated) == (0, 1)
+        routes["/feed.xml"].body = rss([("/story", "Corrected headline")], base)
+        routes["/story"].body = ARTICLE_PAGE.format(
+            title="Corrected headline", body="Version two."
+        ).encode()
+        (changed,) = ingest_due(db, settings, [source_id])
+        assert (changed.new, changed.updated) == (0, 1)
 
-            routes["/feed.xml"] = Route(
-                gzip.compress(b"\x00garbage"), content_type="application/rss+xml"
-            )
-            (broken,) = ingest_due(db, fetcher, [source_id])
-            assert broken.status == "failed"
+        routes["/feed.xml"] = Route(
+            gzip.compress(b"\x00garbage"), content_type="application/rss+xml"
+        )
+        (broken,) = ingest_due(db, settings, [source_id])
+        assert broken.status == "failed"
 
     with db.session() as session:
         (article,) = session.scalars(select(Article)).all()

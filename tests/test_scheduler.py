@@ -8,7 +8,6 @@ import time
 from sqlalchemy import func, select
 
 from tests.support.httpserver import FixtureServer, Route
-from wirebrief.fetch import Fetcher
 from wirebrief.scheduler import MAX_SLEEP_S, MIN_SLEEP_S, run_scheduler, seconds_until_next_poll
 from wirebrief.settings import Settings
 from wirebrief.storage import sources as source_store
@@ -36,17 +35,16 @@ def test_scheduler_ingests_due_sources_then_stops(settings: Settings, db: Databa
         with db.session() as session:
             source_store.add_source(session, server.url("/feed.xml"), "fixture")
         stop = threading.Event()
-        with Fetcher(settings) as fetcher:
-            worker = threading.Thread(target=run_scheduler, args=(db, fetcher, stop))
-            worker.start()
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                with db.session() as session:
-                    if session.scalar(select(func.count(Article.id))):
-                        break
-                time.sleep(0.05)
-            stop.set()
-            worker.join(timeout=10)
+        worker = threading.Thread(target=run_scheduler, args=(db, settings, stop))
+        worker.start()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with db.session() as session:
+                if session.scalar(select(func.count(Article.id))):
+                    break
+            time.sleep(0.05)
+        stop.set()
+        worker.join(timeout=10)
     assert not worker.is_alive()
     with db.session() as session:
         assert session.scalars(select(Article.title)).all() == ["Scheduled story"]

@@ -60,11 +60,9 @@ def test_sources_add_list_remove_import_export(tmp_path: Path) -> None:
         added = run_cli("sources", "add", server.url("/feed.xml"), database_url=url)
     assert added.returncode == 0, added.stderr
     assert "Fixture Feed Title" in added.stdout
-    duplicate = run_cli(
-        "sources", "add", "http://127.0.0.1:9/x.xml", "--name", "X", database_url=url
-    )
-    assert duplicate.returncode == 0
-    again = run_cli("sources", "add", "http://127.0.0.1:9/x.xml", "--name", "X", database_url=url)
+    offline = ("sources", "add", "http://127.0.0.1:9/x.xml", "--kind", "feed", "--name", "X")
+    assert run_cli(*offline, database_url=url).returncode == 0
+    again = run_cli(*offline, database_url=url)
     assert again.returncode == 1 and "already registered" in again.stderr
 
     opml = tmp_path / "subs.opml"

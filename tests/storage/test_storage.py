@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, text
 
+from wirebrief.settings import Settings
 from wirebrief.storage import articles as article_store
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
@@ -89,20 +90,30 @@ def test_removing_a_source_keeps_its_articles(any_db: Database) -> None:
         assert article.source_id is None
 
 
-def test_due_sources_and_backoff(any_db: Database) -> None:
+def test_due_sources_backoff_and_health(any_db: Database) -> None:
     now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    settings = Settings(min_poll_interval_s=300, max_poll_interval_s=86400)
     with any_db.session() as session:
         fresh = source_store.add_source(session, "https://feeds.example/new.xml", "new")
         failing = source_store.add_source(session, "https://feeds.example/bad.xml", "bad")
+        assert failing.health == "new"
         for _ in range(3):
-            source_store.record_poll(failing, status="failed", error="HTTP 500",
-                                     default_interval_s=600, now=now)  # fmt: skip
+            source_store.record_failure(failing, error="HTTP 500", reason="http_error",
+                                        settings=settings, now=now)  # fmt: skip
     with any_db.session() as session:
         due = source_store.due_sources(session, now=now)
         assert [s.id for s in due] == [fresh.id]
         bad = source_store.get_source(session, failing.id)
-        assert bad.consecutive_failures == 3
-        assert bad.next_poll_at == now + timedelta(seconds=600 * 8)
+        assert bad.consecutive_failures == 3 and bad.health == "unhealthy"
+        assert bad.last_error_reason == "http_error"
+        # 300 s doubled twice, ±20% jitter
+        assert timedelta(seconds=960) <= bad.next_poll_at - now <= timedelta(seconds=1440)
+        source_store.record_success(bad, status="ok", settings=settings, now=now,
+                                    published=[now - timedelta(hours=h) for h in range(48)])  # fmt: skip
+        assert bad.health == "healthy" and bad.consecutive_failures == 0
+        assert bad.last_success_at == now
+        assert bad.items_per_day == pytest.approx(48 / 7)
+        assert bad.next_poll_at - now == timedelta(seconds=86400 / (48 / 7))
 
 
 def test_sqlite_runs_in_wal_mode(db: Database) -> None:

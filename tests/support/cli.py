@@ -16,6 +16,7 @@ def run_cli(
     env.update(
         WIREBRIEF_DATABASE_URL=database_url,
         WIREBRIEF_ALLOW_PRIVATE_NETWORKS="127.0.0.1/32",
+        WIREBRIEF_PER_HOST_DELAY="0",  # our own fixture servers need no politeness
         COLUMNS="200",
         NO_COLOR="1",
     )

@@ -31,6 +31,7 @@ class Route:
     chunk_delay_s: float = 0.0
     chunks: int = 1
     send_length: bool = True
+    drop_after: int | None = None  # hang up after this many body bytes
 
 
 class FixtureServer:
@@ -92,15 +93,16 @@ class FixtureServer:
                 else:
                     self.send_header("Connection", "close")
                 self.end_headers()
-                size = max(1, len(route.body) // route.chunks)
+                body = route.body if route.drop_after is None else route.body[: route.drop_after]
+                size = max(1, len(body) // route.chunks)
                 try:
-                    for start in range(0, len(route.body), size):
-                        self.wfile.write(route.body[start : start + size])
+                    for start in range(0, len(body), size):
+                        self.wfile.write(body[start : start + size])
                         self.wfile.flush()
                         time.sleep(route.chunk_delay_s)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up, as the tests intend
-                if not route.send_length:
+                if not route.send_length or route.drop_after is not None:
                     self.close_connection = True
 
         return Handler
