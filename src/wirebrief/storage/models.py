@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -88,8 +100,16 @@ class Story(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     headline: Mapped[str] = mapped_column(String(500))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     representative_article_id: Mapped[int | None] = mapped_column(Integer)
+    article_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    source_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # What new articles are compared with: top weighted terms and named entities.
+    profile: Mapped[dict | None] = mapped_column(JSON)
+    tldr_headline: Mapped[str | None] = mapped_column(Text)
+    tldr_bullets: Mapped[list | None] = mapped_column(JSON)
+    tldr_method: Mapped[str | None] = mapped_column(String(20))
 
 
 class Article(Base):
@@ -112,6 +132,7 @@ class Article(Base):
     image_url: Mapped[str | None] = mapped_column(String(2048))
     lang: Mapped[str | None] = mapped_column(String(20))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    modified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     text: Mapped[str] = mapped_column(Text)
@@ -119,14 +140,56 @@ class Article(Base):
     reading_minutes: Mapped[int] = mapped_column(Integer, default=0)
     origin_name: Mapped[str | None] = mapped_column(String(300))
     origin_url: Mapped[str | None] = mapped_column(String(2048))
+    # [{"name": ..., "url": ...}, ...] from the nearest copy to the first publisher
+    origin_chain: Mapped[list | None] = mapped_column(JSON)
+    authors: Mapped[list | None] = mapped_column(JSON)
+    author_tldr: Mapped[list | None] = mapped_column(JSON)  # the article's own key points
+    tldr_headline: Mapped[str | None] = mapped_column(Text)
+    tldr_bullets: Mapped[list | None] = mapped_column(JSON)
+    tldr_method: Mapped[str | None] = mapped_column(String(20))  # author, extractive, llm
+    tldr_note: Mapped[str | None] = mapped_column(Text)  # why an LLM answer was not used
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     entry_fingerprint: Mapped[str | None] = mapped_column(String(64))
     story_id: Mapped[int | None] = mapped_column(
         ForeignKey("stories.id", ondelete="SET NULL"), index=True
     )
+    # A near-duplicate copy points at the article it copies (the origin's copy).
+    duplicate_of: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
+    entities: Mapped[list | None] = mapped_column(JSON)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
 
     source: Mapped[Source | None] = relationship(back_populates="articles")
+
+
+class ArticleSighting(Base):
+    """One place an article was seen: exact copies collapse into one article, many sightings."""
+
+    __tablename__ = "article_sightings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    site_name: Mapped[str | None] = mapped_column(String(300))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LshBand(Base):
+    """One MinHash LSH band of an article: articles sharing a band bucket are candidates."""
+
+    __tablename__ = "lsh_bands"
+    __table_args__ = (Index("ix_lsh_bands_bucket", "band", "bucket"),)
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger)
 
 
 class Asset(Base):
@@ -138,6 +201,11 @@ class Asset(Base):
     symbol: Mapped[str] = mapped_column(String(30), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))  # stock, crypto, commodity, index
+    exchange: Mapped[str | None] = mapped_column(String(40))
+    currency: Mapped[str | None] = mapped_column(String(10))
+    aliases: Mapped[list | None] = mapped_column(JSON)
+    # Identifiers at price providers, e.g. {"coingecko": "bitcoin", "stooq": "btcusd"}
+    provider_ids: Mapped[dict | None] = mapped_column(JSON)
 
 
 class ArticleAsset(Base):
@@ -150,6 +218,36 @@ class ArticleAsset(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
     score: Mapped[float] = mapped_column(default=0.0)
+    evidence: Mapped[list | None] = mapped_column(JSON)  # [{"text", "start", "end", "field"}]
+
+
+class Price(Base):
+    """One bar of an asset's price history (daily or finer), from one provider."""
+
+    __tablename__ = "prices"
+    __table_args__ = (UniqueConstraint("asset_id", "provider", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    open: Mapped[float | None] = mapped_column(Float)
+    high: Mapped[float | None] = mapped_column(Float)
+    low: Mapped[float | None] = mapped_column(Float)
+    close: Mapped[float] = mapped_column(Float)
+    volume: Mapped[float | None] = mapped_column(Float)
+    currency: Mapped[str | None] = mapped_column(String(10))
+
+
+class LlmCacheEntry(Base):
+    """A cached answer of the LLM summarizer, keyed by a hash of model and prompt."""
+
+    __tablename__ = "llm_cache"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(200))
+    response: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class RemovalRequest(Base):
