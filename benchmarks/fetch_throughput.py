@@ -210,6 +210,7 @@ def main() -> None:
     finally:
         server.terminate()
         os.unlink(handle.name)
+    print(json.dumps(results), file=sys.stderr)  # the raw figures, whatever happens next
     _report(results, args)
 
 
