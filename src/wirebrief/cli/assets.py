@@ -1,0 +1,217 @@
+"""``wirebrief assets …``: the asset registry, entity linking and prices."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.table import Table
+
+from wirebrief.cli.context import CliState, console, state
+from wirebrief.errors import WirebriefError
+
+if TYPE_CHECKING:
+    from wirebrief.markets.linker import Linker
+    from wirebrief.storage.db import Database
+
+app = typer.Typer(
+    help="The assets articles are linked to: list, import, link text, quote prices.",
+    no_args_is_help=True,
+)
+
+
+@app.command("link")
+def link(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., help="A text file, or - for standard input."),
+    title: str = typer.Option("", "--title", "-t", help="The article's title (weighs more)."),
+    jsonl: bool = typer.Option(
+        False, "--jsonl", help='Read JSON lines {"id", "title", "text"}; print one line each.'
+    ),
+) -> None:
+    """Print the assets a text is about, as JSON, best first.
+
+    The output is [{"symbol", "name", "kind", "score", "evidence": [{"text", "start",
+    "end", "field", "kind"}]}]. With --jsonl each input line prints {"id", "assets": [...]},
+    or {"id", "error"} (the exit code is then 1).
+    """
+    from wirebrief.markets.linker import linker_for
+
+    if jsonl and title:
+        raise typer.BadParameter("--title applies to one text; with --jsonl give each a title")
+    linker = linker_for(state(ctx).settings)
+    content = _read(source)
+    if not jsonl:
+        links = linker.link(title, content)
+        print(json.dumps([item.as_dict() for item in links], ensure_ascii=False))
+        return
+    failures = 0
+    for number, line in enumerate(content.splitlines(), start=1):
+        if line.strip():
+            record = _link_record(linker, line, number)
+            failures += "error" in record
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="An asset CSV file."),
+) -> None:
+    """Add assets from a CSV file, or replace known ones.
+
+    Columns: symbol,name,kind,exchange,currency,ticker,aliases,ambiguous,provider_ids (see
+    the README). Articles ingested from then on are linked to them.
+    """
+    from wirebrief.markets.registry import read_assets_file
+    from wirebrief.storage import assets as asset_store
+
+    specs = read_assets_file(file)
+    with state(ctx).database().session() as session:
+        added, updated = asset_store.import_assets(session, specs)
+    console.print(f"Imported {file}: {added} new assets, {updated} updated.")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    kind: str | None = typer.Option(None, "--kind", help="stock, crypto, commodity or index."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the assets articles can be linked to (built-in and imported)."""
+    from wirebrief.markets.registry import builtin_assets
+    from wirebrief.storage import assets as asset_store
+
+    db = _database_if_ready(state(ctx))
+    if db is None:
+        specs, counts = list(builtin_assets()), {}
+    else:
+        with db.session() as session:
+            specs, counts = asset_store.all_specs(session), asset_store.article_counts(session)
+    rows = [
+        {
+            "symbol": spec.symbol,
+            "name": spec.name,
+            "kind": spec.kind,
+            "exchange": spec.exchange,
+            "currency": spec.currency,
+            "aliases": list(spec.aliases),
+            "ambiguous": list(spec.ambiguous),
+            "articles": counts.get(spec.symbol, 0),
+        }
+        for spec in specs
+        if kind is None or spec.kind == kind.lower()
+    ]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table("symbol", "name", "kind", "names", "articles")
+    for row in rows:
+        names = ", ".join(row["aliases"] + [f"{name} (in context)" for name in row["ambiguous"]])
+        table.add_row(row["symbol"], row["name"], row["kind"], names, str(row["articles"]))
+    console.print(table)
+
+
+@app.command("quote")
+def quote(
+    ctx: typer.Context,
+    symbol: str = typer.Argument(..., help="An asset symbol, e.g. BTC or TSLA."),
+    days: int = typer.Option(30, "--days", min=1, max=365, help="History to print with --json."),
+    as_json: bool = typer.Option(False, "--json", help="Print the quote and daily closes."),
+) -> None:
+    """Print an asset's last price, 24 h change and as-of time.
+
+    Prices come from the configured providers (WIREBRIEF_PRICE_PROVIDERS,
+    WIREBRIEF_PRICES_DIR), else from prices stored earlier.
+    """
+    from wirebrief.markets.prices import PriceBook
+    from wirebrief.markets.providers import build_providers
+    from wirebrief.markets.quotes import direction, format_change, format_price
+    from wirebrief.markets.quotes import quote as quote_of
+    from wirebrief.markets.registry import Registry, builtin_assets
+    from wirebrief.storage import assets as asset_store
+
+    cli = state(ctx)
+    db = _database_if_ready(cli)
+    specs = list(builtin_assets())
+    if db is not None:
+        with db.session() as session:
+            specs += asset_store.stored_specs(session)
+    spec = Registry(specs).get(symbol)
+    if spec is None:
+        raise WirebriefError(f"there is no asset {symbol}; see `wirebrief assets list`")
+    book = PriceBook(build_providers(cli.settings), db)
+    try:
+        series = book.series(spec, days)
+    finally:
+        book.close()
+    current = quote_of(series)
+    assert current is not None  # a series always has bars
+    labels = [series.provider] + ["sample data"] * series.sample + ["stale"] * series.stale
+    if as_json:
+        record = {
+            "symbol": spec.symbol,
+            "name": spec.name,
+            "last": current.last,
+            "currency": current.currency,
+            "change_24h": current.change_24h,
+            "change_24h_pct": current.change_24h_pct,
+            "as_of": current.as_of.isoformat(),
+            "provider": series.provider,
+            "sample": series.sample,
+            "stale": series.stale,
+            "note": series.note,
+            "history": [{"at": bar.at.isoformat(), "close": bar.close} for bar in series.bars],
+        }
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    arrow = {"up": "▲", "down": "▼", "flat": "■"}[direction(current.change_24h_pct)]
+    change = format_change(current.change_24h_pct) or "n/a"
+    console.print(
+        f"{spec.symbol} {spec.name}: {format_price(current.last, current.currency)} "
+        f"{arrow} {change} (24 h), as of {current.as_of:%Y-%m-%d %H:%M} UTC "
+        f"[{', '.join(labels)}]",
+        highlight=False,
+        markup=False,
+    )
+    if series.note:
+        console.print(series.note, style="yellow", highlight=False, markup=False)
+
+
+def _read(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise WirebriefError(f"cannot read {source}: {reason}") from exc
+
+
+def _link_record(linker: Linker, line: str, number: int) -> dict[str, Any]:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"id": None, "line": number, "error": f"not JSON: {exc.msg}"}
+    if not isinstance(item, dict):
+        return {"id": None, "line": number, "error": 'expected an object {"id","title","text"}'}
+    title, text = item.get("title") or "", item.get("text") or ""
+    if not isinstance(title, str) or not isinstance(text, str):
+        return {"id": item.get("id"), "line": number, "error": "title and text must be strings"}
+    return {"id": item.get("id"), "assets": [x.as_dict() for x in linker.link(title, text)]}
+
+
+def _database_if_ready(cli: CliState) -> Database | None:
+    """The database when it exists with the current schema; commands work without one."""
+    from wirebrief.storage.db import Database
+
+    path = cli.settings.sqlite_path
+    if path is not None and not path.exists():
+        return None
+    db = Database(cli.settings.database_url)
+    return db if db.is_current() else None

@@ -1,0 +1,132 @@
+"""Sample price series for the demo: generated, deterministic, and labelled as sample data.
+
+The series are random walks pinned to the prices the sample newsroom's stories mention
+(bitcoin back above $104,000 on 2026-11-17, gold above $5,000 on 2026-11-24, …), so the
+widget's "since publication" moves tell the same story as the articles. They are not real
+prices. They are written as CSV files in Yahoo's export layout and read by the offline
+``files`` provider, exactly as a user's own price files would be.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import random
+import zlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+FIRST_DAY = date(2026, 6, 1)
+LAST_DAY = date(2026, 11, 26)
+US_HOLIDAYS = frozenset({date(2026, 7, 3), date(2026, 9, 7), date(2026, 11, 26)})
+
+
+@dataclass(frozen=True)
+class SampleAsset:
+    """How to draw one series: daily volatility, trading calendar and pinned closes."""
+
+    symbol: str
+    volatility: float  # standard deviation of daily log returns
+    every_day: bool  # crypto trades every day; the others on US trading days
+    anchors: tuple[tuple[date, float], ...]  # (day, close), in order; the first is day one
+    volume: float
+
+
+def _anchors(*points: tuple[str, float]) -> tuple[tuple[date, float], ...]:
+    return tuple((date.fromisoformat(day), price) for day, price in points)
+
+
+SAMPLE_ASSETS = (
+    SampleAsset("BTC", 0.022, True, _anchors(("2026-06-01", 91800), ("2026-10-20", 99400),
+        ("2026-11-16", 100150), ("2026-11-17", 104230), ("2026-11-21", 103480),
+        ("2026-11-25", 105020), ("2026-11-26", 105640)), 4.1e10),
+    SampleAsset("ETH", 0.028, True, _anchors(("2026-06-01", 3320), ("2026-11-16", 3810),
+        ("2026-11-17", 3935), ("2026-11-26", 3988)), 1.9e10),
+    SampleAsset("SOL", 0.035, True, _anchors(("2026-06-01", 151), ("2026-11-17", 196.4),
+        ("2026-11-18", 191.2), ("2026-11-19", 179.8), ("2026-11-26", 187.5)), 3.2e9),
+    SampleAsset("XRP", 0.032, True, _anchors(("2026-06-01", 2.12), ("2026-11-19", 2.31),
+        ("2026-11-20", 2.56), ("2026-11-26", 2.49)), 4.4e9),
+    SampleAsset("TSLA", 0.027, False, _anchors(("2026-06-01", 318.5), ("2026-10-22", 376.1),
+        ("2026-11-18", 429.9), ("2026-11-19", 407.5), ("2026-11-25", 418.3)), 9.1e7),
+    SampleAsset("NVDA", 0.024, False, _anchors(("2026-06-01", 168.2), ("2026-11-18", 189.6),
+        ("2026-11-19", 197.2), ("2026-11-25", 203.9)), 2.1e8),
+    SampleAsset("XAU", 0.009, False, _anchors(("2026-06-01", 4290), ("2026-11-13", 4766),
+        ("2026-11-16", 4880), ("2026-11-20", 4919), ("2026-11-23", 4865),
+        ("2026-11-24", 5010), ("2026-11-25", 4990)), 1.8e5),
+    SampleAsset("XAG", 0.016, False, _anchors(("2026-06-01", 61.2), ("2026-11-16", 77.4),
+        ("2026-11-17", 82.1), ("2026-11-25", 83.6)), 6.2e4),
+    SampleAsset("SPX", 0.008, False, _anchors(("2026-06-01", 6480), ("2026-11-20", 6960),
+        ("2026-11-23", 6939), ("2026-11-24", 6994), ("2026-11-25", 7050)), 2.6e9),
+    SampleAsset("WTI", 0.018, False, _anchors(("2026-06-01", 66.8), ("2026-11-20", 63.1),
+        ("2026-11-25", 61.9)), 3.1e5),
+)  # fmt: skip
+
+
+def sample_series(asset: SampleAsset) -> list[dict[str, Any]]:
+    """Daily OHLCV rows: a log-price random walk bridged through every anchor."""
+    rng = random.Random(zlib.crc32(asset.symbol.encode()))
+    days = _days(asset.every_day)
+    closes: dict[date, float] = {}
+    for (start, low_end), (stop, high_end) in zip(asset.anchors, asset.anchors[1:], strict=False):
+        segment = [d for d in days if start <= d <= stop]
+        walk = [0.0]
+        for _ in segment[1:]:
+            walk.append(walk[-1] + rng.gauss(0.0, asset.volatility))
+        steps = max(1, len(segment) - 1)
+        rise = math.log(high_end / low_end)
+        for i, day in enumerate(segment):
+            share = i / steps
+            closes[day] = low_end * math.exp(share * rise + walk[i] - share * walk[-1])
+    rows, previous = [], None
+    for day in sorted(closes):
+        close = closes[day]
+        opening = previous if previous is not None else close
+        spread = abs(rng.gauss(0.0, asset.volatility / 2))
+        rows.append(
+            {
+                "Date": day.isoformat(),
+                "Open": round(opening, 6),
+                "High": round(max(opening, close) * (1 + spread), 6),
+                "Low": round(min(opening, close) * (1 - spread), 6),
+                "Close": round(close, 6),
+                "Adj Close": round(close, 6),
+                "Volume": round(asset.volume * math.exp(rng.gauss(0.0, 0.3))),
+            }
+        )
+        previous = close
+    return rows
+
+
+def write_sample_prices(directory: Path) -> list[Path]:
+    """Write ``<SYMBOL>.csv`` for every sample asset, plus a README saying what they are."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "README.txt").write_text(
+        "Sample price series generated by Wirebrief for its demo. Not real prices.\n",
+        encoding="utf-8",
+    )
+    paths = []
+    for asset in SAMPLE_ASSETS:
+        path = directory / f"{asset.symbol}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            rows = sample_series(asset)
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        paths.append(path)
+    return paths
+
+
+def sample_price_settings(directory: Path) -> dict[str, Any]:
+    """Write the sample series to ``directory``; the settings overrides that serve them."""
+    write_sample_prices(directory)
+    return {"price_providers": ("files",), "prices_dir": directory, "sample_prices": True}
+
+
+def _days(every_day: bool) -> list[date]:
+    count = (LAST_DAY - FIRST_DAY).days + 1
+    days = (FIRST_DAY + timedelta(days=n) for n in range(count))
+    if every_day:
+        return list(days)
+    return [d for d in days if d.weekday() < 5 and d not in US_HOLIDAYS]

@@ -1,0 +1,458 @@
+"""Entity linking: the assets an article is about, each with a score and its evidence.
+
+Mentions are found in the title and the text in two passes: one Aho-Corasick automaton
+over every alias and stop phrase, and a pattern for tickers (cashtags, "(TSLA)",
+"NYSE: BABA", bare capitals). Then each mention is judged, because precision matters more
+than recall here (a wrong ticker under a story is worse than none):
+
+- a mention overlapping a stop phrase ("gold medal", "Union Street") does not count, and
+  of overlapping aliases the longest wins ("Union Pacific" over "Union");
+- a name that is also an ordinary word ("gold", "Union") counts only with market words or
+  prices nearby in its sentence, or once the asset is named unambiguously elsewhere; a
+  capitalised one next to another capitalised word is part of a longer name;
+- a ticker that is also a word ("U", "ONE", "LINK") counts only as a cashtag, after the
+  asset's name in brackets or after an exchange;
+- a company named only to place a person ("Tesla CEO Elon Musk", "Jensen Huang from
+  Nvidia") barely counts, and people are not aliases at all.
+
+An asset links when its mentions, weighted by kind and field, title first, and with
+diminishing returns for repeats, reach ``LINK_THRESHOLD``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import ahocorasick
+
+from wirebrief.markets.registry import (
+    DATA_DIR,
+    AssetSpec,
+    Registry,
+    builtin_assets,
+    stop_phrases,
+)
+
+if TYPE_CHECKING:
+    from wirebrief.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# What one mention is worth, by how the asset was named.
+WEIGHTS = {
+    "cashtag": 3.0,  # $TSLA
+    "ticker_in_parens": 3.0,  # Tesla (TSLA), Union (U)
+    "exchange_ticker": 3.0,  # NYSE: BABA
+    "ticker": 2.0,  # TSLA
+    "name": 1.5,  # Tesla, bitcoin
+    "name_in_context": 1.0,  # gold, with "rose 1.1%" nearby
+    "role": 0.25,  # Tesla CEO Elon Musk
+    "product": 0.25,  # a 2012 Ford F-150
+}
+TITLE_FACTOR = 2.0
+REPEAT_DECAY = 0.6  # the n-th mention of an asset counts 0.6**n of its weight
+LINK_THRESHOLD = 1.0
+MAX_EVIDENCE = 5
+CONTEXT_WORDS = 8  # market words this close to an ambiguous name (same sentence) count
+AMOUNT_WORDS = 3  # prices and percentages only this close: "gold fell 1.1%"
+
+
+def _word_set(text: str) -> frozenset[str]:
+    """Words separated by white space; lines starting with # are comments."""
+    lines = (line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    return frozenset(word for line in lines for word in line.split())
+
+
+# Words that say a sentence is about prices or trading (data/market_words.txt).
+MARKET_WORDS = _word_set((DATA_DIR / "market_words.txt").read_text(encoding="utf-8"))
+# Capitalised words that start sentences or clauses: not part of a longer proper name.
+_FUNCTION_WORDS = _word_set(
+    """The A An In On At For And But As While When Meanwhile Also So Yet Then Why How What
+    Where Spot Like With From By Of To Only Even Both All Unlike After Before Since Though
+    Although If Because Until Despite Over Under Into"""
+)
+_TOKEN = re.compile(r"[$€£¥]?\d[\d,.]*%?|[A-Za-z][A-Za-z'\-]*")
+_AMOUNT = re.compile(r"[$€£¥]\d[\d,.]*|\d[\d,.]*%|percent")
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+_UPPER = re.compile(r"[A-Z]")
+_LOWER = re.compile(r"[a-z]")
+_YEAR_BEFORE = re.compile(r"\b(?:19|20)\d\d\s+$")  # "a 2003 Toyota Tundra": a product
+_NEXT_WORD = re.compile(r"[ \t]+([A-Z][a-z]+)\b")
+_PREVIOUS_WORD = re.compile(r"\b([A-Z][a-z]+)[ \t]+$")
+_CASHTAG = re.compile(r"(?<![\w$])\$([A-Za-z][A-Za-z0-9]{0,9}(?:\.[A-Za-z])?)(?![\w&])")
+_CAPS = re.compile(r"(?<![\w$&./@-])([A-Z][A-Z0-9]{0,5}(?:\.[A-Z])?)(?![\w&/]|\.\w|-\w)")
+_EXCHANGE_BEFORE = re.compile(
+    r"(?:NASDAQ|Nasdaq|NYSE(?: American| Arca)?|HKEX|SEHK|LSE|TSX|OTC|Euronext(?: Paris)?"
+    r"|XETRA|Xetra|KRX)\s*:\s*$"
+)
+_ROLE_TITLES = (
+    r"(?:co-?founder|founder|chief executive(?: officer)?|CEO|chairman|chairwoman|boss"
+    r"|president|CFO|CTO|COO|chief (?:financial|technology|operating) officer)"
+)
+_ROLE_AFTER = re.compile(
+    rf"(?:'s)?\s+{_ROLE_TITLES}(?:\s+and\s+{_ROLE_TITLES})?,?\s+[A-Z][a-z]+\s+[A-Z][a-z]+"
+)
+_ROLE_BEFORE = re.compile(
+    rf"(?:{_ROLE_TITLES}\s+(?:of|at)|\b(?P<first>[A-Z][a-z]+)\s+[A-Z][a-z]+,?\s+(?:from|of|at))"
+    r"\s+(?:the\s+)?$"
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where and how an asset was named: ``text[start:end]`` of the title or the text."""
+
+    text: str
+    start: int
+    end: int
+    field: str  # "title" or "text"
+    kind: str  # a key of WEIGHTS
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape (CLI, API, stored evidence)."""
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "field": self.field,
+            "kind": self.kind,
+        }
+
+
+@dataclass(frozen=True)
+class AssetLink:
+    """An asset an article is about: score in (0, 1), higher is more central."""
+
+    symbol: str
+    name: str
+    kind: str
+    score: float
+    evidence: tuple[Evidence, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The contract of ``wirebrief assets link``: symbol, name, kind, score, evidence."""
+        return {
+            "symbol": self.symbol,
+            "name": self.name,
+            "kind": self.kind,
+            "score": self.score,
+            "evidence": [item.as_dict() for item in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class _Alias:
+    written: str  # as in the registry: its case decides how it may match
+    spec: AssetSpec | None  # None for a stop phrase
+    needs_context: bool = False
+
+
+@dataclass(frozen=True)
+class _Mention:
+    spec: AssetSpec
+    start: int
+    end: int
+    kind: str
+    needs_context: bool = False
+
+
+class Linker:
+    """Links text to the assets of a registry; build once, call :meth:`link` many times."""
+
+    def __init__(self, registry: Registry, stops: Iterable[str] | None = None) -> None:
+        self.registry = registry
+        self._tickers: dict[str, AssetSpec] = {}
+        self._automaton = ahocorasick.Automaton()
+        entries: dict[str, list[_Alias]] = defaultdict(list)
+        for spec in registry:
+            self._tickers[spec.symbol.upper()] = spec
+            for alias in spec.aliases:
+                entries[_fold(alias)].append(_Alias(alias, spec))
+            for alias in spec.ambiguous:
+                entries[_fold(alias)].append(_Alias(alias, spec, needs_context=True))
+        for phrase in stop_phrases() if stops is None else stops:
+            entries[_fold(phrase)].append(_Alias(phrase, None))
+        for key, aliases in entries.items():
+            self._automaton.add_word(key, (key, tuple(aliases)))
+        if entries:
+            self._automaton.make_automaton()
+
+    def link(self, title: str, text: str = "") -> list[AssetLink]:
+        """The assets ``title`` and ``text`` are about, best first."""
+        found: dict[str, list[tuple[float, Evidence]]] = defaultdict(list)
+        mentions = {"title": self._mentions(title), "text": self._mentions(text)}
+        established = {m.spec.symbol for ms in mentions.values() for m in ms if not m.needs_context}
+        specs: dict[str, AssetSpec] = {}
+        for field_name, content in (("title", title), ("text", text)):
+            title_case = _is_title_case(content)
+            for mention in mentions[field_name]:
+                kind = self._judge(mention, content, established, title_case)
+                if kind is None:
+                    continue
+                weight = WEIGHTS[kind] * (TITLE_FACTOR if field_name == "title" else 1.0)
+                evidence = Evidence(
+                    _clean(content[mention.start : mention.end]),
+                    mention.start,
+                    mention.end,
+                    field_name,
+                    kind,
+                )
+                found[mention.spec.symbol].append((weight, evidence))
+                specs[mention.spec.symbol] = mention.spec
+        links = []
+        for symbol, items in found.items():
+            weights = sorted((weight for weight, _ in items), reverse=True)
+            raw = sum(weight * REPEAT_DECAY**n for n, weight in enumerate(weights))
+            if raw < LINK_THRESHOLD:
+                continue
+            spec = specs[symbol]
+            evidence = tuple(item for _, item in items[:MAX_EVIDENCE])
+            links.append(AssetLink(spec.symbol, spec.name, spec.kind, _score(raw), evidence))
+        return sorted(links, key=lambda link: (-link.score, link.symbol))
+
+    # ── finding mentions ──
+
+    def _mentions(self, content: str) -> list[_Mention]:
+        if not content:
+            return []
+        content = _normalise(content)
+        names, stops = self._alias_matches(content)
+        taken = [(m.start, m.end) for m in names] + stops
+        tickers = self._ticker_matches(content, names, taken)
+        return sorted(names + tickers, key=lambda mention: mention.start)
+
+    def _alias_matches(self, content: str) -> tuple[list[_Mention], list[tuple[int, int]]]:
+        """Aliases (longest first, none overlapping) and the spans of stop phrases."""
+        folded = _fold(content)
+        candidates: list[_Mention] = []
+        stops: list[tuple[int, int]] = []
+        for last, (key, aliases) in self._automaton.iter(folded):
+            start, end = last - len(key) + 1, last + 1
+            if not _at_word_edges(content, start, end):
+                continue
+            original = content[start:end]
+            for alias in aliases:
+                if not _case_matches(alias.written, original):
+                    continue
+                if alias.spec is None:
+                    stops.append((start, end))
+                else:
+                    candidates.append(_Mention(alias.spec, start, end, "name", alias.needs_context))
+        candidates = [m for m in candidates if not _overlaps(m.start, m.end, stops)]
+        chosen: list[_Mention] = []
+        for mention in sorted(candidates, key=lambda m: (m.start - m.end, m.start)):
+            same_span = any((c.start, c.end) == (mention.start, mention.end) for c in chosen)
+            if same_span or not _overlaps(
+                mention.start, mention.end, [(c.start, c.end) for c in chosen]
+            ):
+                chosen.append(mention)
+        return sorted(chosen, key=lambda m: m.start), stops
+
+    def _ticker_matches(
+        self, content: str, names: list[_Mention], taken: list[tuple[int, int]]
+    ) -> list[_Mention]:
+        mentions = []
+        for match in _CASHTAG.finditer(content):
+            spec = self._tickers.get(match.group(1).upper())
+            if spec is not None:
+                mentions.append(_Mention(spec, match.start(), match.end(), "cashtag"))
+        shouting: bool | None = None  # worked out only when a bare ticker shows up
+        for match in _CAPS.finditer(content):
+            spec = self._tickers.get(match.group(1))
+            start, end = match.span(1)
+            if spec is None or _overlaps(start, end, taken):
+                continue
+            if _EXCHANGE_BEFORE.search(content, max(0, start - 24), start):
+                mentions.append(_Mention(spec, start, end, "exchange_ticker"))
+            elif content[start - 1 : start] == "(" and content[end : end + 1] == ")":
+                named = any(m.spec is spec and 0 <= start - m.end <= 40 for m in names)
+                plain = not spec.ticker_needs_context and not _spells(content, start, spec.symbol)
+                if named or plain:
+                    mentions.append(_Mention(spec, start, end, "ticker_in_parens"))
+            elif not spec.ticker_needs_context:
+                shouting = _is_shouting(content) if shouting is None else shouting
+                if not shouting:
+                    mentions.append(_Mention(spec, start, end, "ticker"))
+        return mentions
+
+    # ── judging one mention ──
+
+    def _judge(
+        self, mention: _Mention, content: str, established: set[str], title_case: bool
+    ) -> str | None:
+        """The evidence kind this mention counts as, or ``None`` when it does not count."""
+        if mention.kind != "name":
+            return mention.kind
+        if mention.needs_context:
+            if not title_case and _inside_proper_name(content, mention.start, mention.end):
+                return None
+            known = mention.spec.symbol in established
+            if not known and not _market_context(content, mention.start, mention.end):
+                return None
+            return "name_in_context"
+        if mention.spec.kind == "stock":
+            if _names_a_role(content, mention.start, mention.end):
+                return "role"
+            if _YEAR_BEFORE.search(content, max(0, mention.start - 6), mention.start):
+                return "product"
+        return "name"
+
+
+# ── the linker a pipeline stage uses ─────────────────────────────────────────
+
+_LINKERS: dict[str, tuple[float, Linker]] = {}
+LINKER_REFRESH_S = 60.0  # assets imported into the database are linked within a minute
+
+
+def linker_for(settings: Settings) -> Linker:
+    """The built-in registry plus the database's assets, rebuilt at most once a minute."""
+    now = time.monotonic()
+    cached = _LINKERS.get(settings.database_url)
+    if cached is not None and now - cached[0] < LINKER_REFRESH_S:
+        return cached[1]
+    linker = Linker(Registry([*builtin_assets(), *_stored_assets(settings)]))
+    _LINKERS[settings.database_url] = (now, linker)
+    return linker
+
+
+def _stored_assets(settings: Settings) -> list[AssetSpec]:
+    """Assets in the database (imported ones included); none before ``wirebrief init``."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from wirebrief.errors import WirebriefError
+    from wirebrief.storage import assets as asset_store
+    from wirebrief.storage.db import Database
+
+    path = settings.sqlite_path
+    if path is not None and not path.exists():
+        return []
+    db = None
+    try:
+        db = Database(settings.database_url)
+        if not db.is_current():
+            return []
+        with db.session() as session:
+            return asset_store.stored_specs(session)
+    except (SQLAlchemyError, WirebriefError) as exc:
+        log.warning("cannot read imported assets, linking built-in ones only: %s", exc)
+        return []
+    finally:
+        if db is not None:
+            db.dispose()
+
+
+# ── helpers ──────────────────────────────────────────────────────────────────
+
+
+def _normalise(text: str) -> str:
+    """Same length as ``text``: curly apostrophes and no-break spaces made plain."""
+    return text.replace("\u2019", "'").replace("\xa0", " ")
+
+
+def _fold(text: str) -> str:
+    """Lower case with the length unchanged, so offsets stay valid."""
+    lowered = _normalise(text).lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in _normalise(text))
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _case_matches(written: str, original: str) -> bool:
+    """Lower-case aliases match in any case; others as written or in all capitals."""
+    if written == written.lower():
+        return True
+    return original == written or original == written.upper()
+
+
+def _at_word_edges(content: str, start: int, end: int) -> bool:
+    before = content[start - 1] if start > 0 else " "
+    after = content[end] if end < len(content) else " "
+    left_ok = not (content[start].isalnum() and before.isalnum())
+    right_ok = not (content[end - 1].isalnum() and after.isalnum())
+    return left_ok and right_ok
+
+
+def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(start < other_end and other_start < end for other_start, other_end in spans)
+
+
+def _sentence(content: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the sentence around ``content[start:end]``."""
+    left = 0
+    for match in _SENTENCE_END.finditer(content, 0, start):
+        left = match.end()
+    right_match = _SENTENCE_END.search(content, end)
+    return left, right_match.start() + 1 if right_match else len(content)
+
+
+def _market_context(content: str, start: int, end: int) -> bool:
+    """Market words nearby, or a price or percentage right next to it, in its sentence."""
+    left, right = _sentence(content, start, end)
+    before = list(_TOKEN.finditer(content, left, start))
+    after = list(_TOKEN.finditer(content, end, right))
+    nearby = [*before[-CONTEXT_WORDS:], *after[:CONTEXT_WORDS]]
+    if any(token.group().lower() in MARKET_WORDS for token in nearby):
+        return True
+    close = [*before[-AMOUNT_WORDS:], *after[:AMOUNT_WORDS]]
+    return any(_AMOUNT.fullmatch(token.group()) for token in close)
+
+
+def _inside_proper_name(content: str, start: int, end: int) -> bool:
+    """A capitalised ambiguous name next to another capitalised word ("Union Street")."""
+    if not content[start].isupper():
+        return False
+    following = _NEXT_WORD.match(content, end)
+    if following and following.group(1) not in _FUNCTION_WORDS:
+        return True
+    preceding = _PREVIOUS_WORD.search(content, max(0, start - 40), start)
+    if not preceding or preceding.group(1) in _FUNCTION_WORDS:
+        return False
+    before = content[: preceding.start(1)].rstrip()
+    return bool(before) and before[-1] not in '.!?:"“(\n'
+
+
+def _spells(content: str, bracket: int, symbol: str) -> bool:
+    """The capitalised words before "(" spell the symbol: an acronym being defined, as in
+    "Homeland Security Investigations (HSI)", not a ticker.
+    """
+    words = _TOKEN.findall(content, max(0, bracket - 80), max(0, bracket - 1))
+    initials = "".join(word[0] for word in words if word[0].isupper())
+    letters = "".join(char for char in symbol if char.isalpha())
+    return bool(letters) and initials.endswith(letters)
+
+
+def _names_a_role(content: str, start: int, end: int) -> bool:
+    """The company only says where a person works: "Tesla CEO Elon Musk"."""
+    if _ROLE_AFTER.match(content, end):
+        return True
+    before = _ROLE_BEFORE.search(content[max(0, start - 80) : start])
+    return bool(before and before.group("first") not in _FUNCTION_WORDS)
+
+
+def _is_title_case(content: str) -> bool:
+    """Headline style: most longer words capitalised, so capitals say nothing."""
+    words = [word for word in re.findall(r"[A-Za-z]{4,}", content)][:40]
+    return len(words) >= 2 and sum(word[0].isupper() for word in words) / len(words) > 0.6
+
+
+def _is_shouting(content: str) -> bool:
+    """Mostly capitals: bare capitalised words are no evidence of a ticker."""
+    sample = content[:2000]
+    upper, lower = len(_UPPER.findall(sample)), len(_LOWER.findall(sample))
+    return upper + lower >= 12 and upper / (upper + lower) > 0.7
+
+
+def _score(raw: float) -> float:
+    """Map the weighted mention count to (0, 1)."""
+    return round(1.0 - math.exp(-raw / 3.0), 3)

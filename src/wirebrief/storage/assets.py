@@ -1,0 +1,231 @@
+"""Assets, the articles linked to them, and their stored prices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from wirebrief.errors import NotFoundError
+from wirebrief.markets.linker import AssetLink
+from wirebrief.markets.quotes import Bar, PriceSeries
+from wirebrief.markets.registry import AssetSpec, builtin_registry
+from wirebrief.storage.articles import find_article_by_url
+from wirebrief.storage.models import Article, ArticleAsset, Asset, Price
+
+# ── the registry in the database ──
+
+
+def spec_of(asset: Asset) -> AssetSpec:
+    """The registry's view of a stored asset."""
+    return AssetSpec.from_stored(
+        asset.symbol, asset.name, asset.kind, asset.exchange, asset.currency, asset.aliases,
+        asset.provider_ids,
+    )  # fmt: skip
+
+
+def stored_specs(session: Session) -> list[AssetSpec]:
+    """Every asset in the database (built-in ones used so far, and imported ones)."""
+    return [spec_of(asset) for asset in session.scalars(select(Asset).order_by(Asset.id))]
+
+
+def find_asset(session: Session, symbol: str) -> Asset | None:
+    """The stored asset with this symbol, in any case."""
+    query = select(Asset).where(func.upper(Asset.symbol) == symbol.upper())
+    return session.scalars(query).first()
+
+
+def ensure_asset(session: Session, spec: AssetSpec) -> Asset:
+    """The stored asset for ``spec``, inserted when missing (never changed when present)."""
+    asset = find_asset(session, spec.symbol)
+    if asset is not None:
+        return asset
+    asset = Asset(symbol=spec.symbol)
+    _fill(asset, spec)
+    try:
+        with session.begin_nested():  # another writer may insert it at the same moment
+            session.add(asset)
+    except IntegrityError:
+        asset = find_asset(session, spec.symbol)
+        if asset is None:
+            raise
+    return asset
+
+
+def get_asset(session: Session, symbol: str) -> Asset:
+    """A stored asset, or a built-in one (stored on first use), or :class:`NotFoundError`."""
+    asset = find_asset(session, symbol)
+    if asset is not None:
+        return asset
+    spec = builtin_registry().get(symbol)
+    if spec is None:
+        raise NotFoundError(f"there is no asset {symbol}; see `wirebrief assets list`")
+    return ensure_asset(session, spec)
+
+
+def import_assets(session: Session, specs: Iterable[AssetSpec]) -> tuple[int, int]:
+    """Add new assets and replace the names and identifiers of known ones: (added, updated)."""
+    added = updated = 0
+    for spec in specs:
+        asset = find_asset(session, spec.symbol)
+        if asset is None:
+            asset = Asset(symbol=spec.symbol)
+            session.add(asset)
+            added += 1
+        else:
+            updated += 1
+        _fill(asset, spec)
+    session.flush()
+    return added, updated
+
+
+def all_specs(session: Session) -> list[AssetSpec]:
+    """The built-in registry with the database's assets over it, by symbol."""
+    merged = {spec.symbol.upper(): spec for spec in builtin_registry()}
+    merged.update({spec.symbol.upper(): spec for spec in stored_specs(session)})
+    return sorted(merged.values(), key=lambda spec: (spec.kind, spec.symbol))
+
+
+def article_counts(session: Session) -> dict[str, int]:
+    """Visible linked articles per asset symbol."""
+    rows = session.execute(
+        select(Asset.symbol, func.count(ArticleAsset.id))
+        .join(ArticleAsset, ArticleAsset.asset_id == Asset.id)
+        .join(Article, Article.id == ArticleAsset.article_id)
+        .where(Article.hidden.is_(False))
+        .group_by(Asset.symbol)
+    )
+    return {symbol: count for symbol, count in rows}
+
+
+def _fill(asset: Asset, spec: AssetSpec) -> None:
+    asset.name = spec.name
+    asset.kind = spec.kind
+    asset.exchange = spec.exchange
+    asset.currency = spec.currency
+    asset.aliases = spec.stored_aliases()
+    asset.provider_ids = dict(spec.provider_ids) or None
+
+
+# ── links between articles and assets ──
+
+
+def replace_article_assets(session: Session, article_id: int, links: Sequence[AssetLink]) -> None:
+    """Store the linker's result for one article, replacing what was stored before."""
+    session.execute(delete(ArticleAsset).where(ArticleAsset.article_id == article_id))
+    registry = builtin_registry()
+    for link in links:
+        asset = find_asset(session, link.symbol)
+        if asset is None:
+            spec = registry.get(link.symbol)
+            if spec is None:  # the registry changed since the article was linked
+                continue
+            asset = ensure_asset(session, spec)
+        session.add(
+            ArticleAsset(
+                article_id=article_id,
+                asset_id=asset.id,
+                score=link.score,
+                evidence=[item.as_dict() for item in link.evidence],
+            )
+        )
+    session.flush()
+
+
+def store_links_for_url(session: Session, url: str, links: Sequence[AssetLink]) -> None:
+    """Store the links of the article stored for ``url`` (none for a collapsed copy)."""
+    article = find_article_by_url(session, url)
+    if article is not None:
+        replace_article_assets(session, article.id, links)
+
+
+def linked_assets(session: Session, article_id: int) -> list[ArticleAsset]:
+    """The assets an article is linked to, best first (each with ``.asset`` loaded)."""
+    query = (
+        select(ArticleAsset)
+        .where(ArticleAsset.article_id == article_id)
+        .order_by(ArticleAsset.score.desc(), ArticleAsset.id)
+    )
+    return list(session.scalars(query).unique())
+
+
+def articles_about(
+    session: Session, asset_id: int, *, limit: int = 20, offset: int = 0
+) -> list[tuple[Article, ArticleAsset]]:
+    """Visible articles linked to an asset, newest first, with their link."""
+    query = (
+        select(Article, ArticleAsset)
+        .join(ArticleAsset, ArticleAsset.article_id == Article.id)
+        .options(joinedload(Article.source))
+        .where(ArticleAsset.asset_id == asset_id, Article.hidden.is_(False))
+        .order_by(func.coalesce(Article.published_at, Article.fetched_at).desc(), Article.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [(article, link) for article, link in session.execute(query).unique()]
+
+
+def count_articles_about(session: Session, asset_id: int) -> int:
+    """How many visible articles are linked to an asset."""
+    query = (
+        select(func.count(ArticleAsset.id))
+        .join(Article, Article.id == ArticleAsset.article_id)
+        .where(ArticleAsset.asset_id == asset_id, Article.hidden.is_(False))
+    )
+    return session.scalar(query) or 0
+
+
+# ── prices ──
+
+
+def store_bars(session: Session, asset_id: int, series: PriceSeries) -> int:
+    """Insert or update a series' bars (one row per asset, provider and time): how many."""
+    if not series.bars:
+        return 0
+    existing = {
+        row.at: row
+        for row in session.scalars(
+            select(Price).where(
+                Price.asset_id == asset_id,
+                Price.provider == series.provider,
+                Price.at >= series.bars[0].at,
+                Price.at <= series.bars[-1].at,
+            )
+        )
+    }
+    for bar in series.bars:
+        row = existing.get(bar.at)
+        if row is None:
+            row = Price(asset_id=asset_id, provider=series.provider, at=bar.at)
+            session.add(row)
+        row.open, row.high, row.low = bar.open, bar.high, bar.low
+        row.close, row.volume, row.currency = bar.close, bar.volume, series.currency
+    session.flush()
+    return len(series.bars)
+
+
+def stored_series(
+    session: Session, symbol: str, since: datetime | None = None
+) -> PriceSeries | None:
+    """The stored bars of the provider with the newest data for ``symbol``, or ``None``."""
+    asset = find_asset(session, symbol)
+    if asset is None:
+        return None
+    newest = session.execute(
+        select(Price.provider, Price.currency)
+        .where(Price.asset_id == asset.id)
+        .order_by(Price.at.desc())
+        .limit(1)
+    ).first()
+    if newest is None:
+        return None
+    query = select(Price).where(Price.asset_id == asset.id, Price.provider == newest.provider)
+    if since is not None:
+        query = query.where(Price.at >= since)
+    rows = session.scalars(query.order_by(Price.at))
+    bars = tuple(Bar(row.at, row.close, row.open, row.high, row.low, row.volume) for row in rows)
+    return PriceSeries(asset.symbol, bars, newest.currency or asset.currency or "USD",
+                       newest.provider)  # fmt: skip
