@@ -1,0 +1,116 @@
+"""Place a new article among stored ones: an exact copy, a near copy, or an original."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from wirebrief.dedupe.minhash import MIN_SHARED_BANDS, resemblance, shingles
+from wirebrief.dedupe.origin import pick_origin, urls_of
+from wirebrief.storage import copies
+from wirebrief.storage.models import Article
+
+# A short text (a teaser, a paywall notice) is not evidence that two pages are one article.
+MIN_WORDS_FOR_HASH_MATCH = 50
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a new page went: ``kind`` is original, exact or near."""
+
+    kind: str
+    article: Article  # the row that now carries the page (for an exact copy: the existing one)
+    origin: Article | None = None  # for a near copy: the origin's article
+
+
+def place(session: Session, incoming: Article, buckets: list[int]) -> Placement:
+    """Store ``incoming`` as an original, a near copy pointing at its origin, or a sighting."""
+    exact = _exact_copy(session, incoming)
+    if exact is not None:
+        _add_sighting(session, exact.id, incoming)
+        origin, _ = pick_origin(incoming, {incoming.url}, exact, _urls(session, exact))
+        if origin is incoming:
+            _promote(exact, incoming)
+        return Placement("exact", exact)
+
+    session.add(incoming)
+    session.flush()
+    _add_sighting(session, incoming.id, incoming)
+    copies.save_buckets(session, incoming.id, buckets)
+    match = _near_copy(session, incoming, buckets)
+    if match is None:
+        return Placement("original", incoming)
+    root = _root(session, match)
+    origin, _ = pick_origin(incoming, _urls(session, incoming), root, _urls(session, root))
+    if origin is incoming:  # the newcomer is the original: everything re-points to it
+        session.execute(
+            update(Article).where(Article.duplicate_of == root.id).values(duplicate_of=incoming.id)
+        )
+        root.duplicate_of = incoming.id
+    else:
+        incoming.duplicate_of = root.id
+    incoming.story_id = root.story_id
+    return Placement("near", incoming, origin)
+
+
+def _exact_copy(session: Session, incoming: Article) -> Article | None:
+    found = copies.find_exact_copy(
+        session, url=incoming.url, canonical_url=incoming.canonical_url,
+        content_hash=incoming.content_hash,
+    )  # fmt: skip
+    if found is None:
+        return None
+    same_canonical = incoming.canonical_url not in (None, incoming.url) and (
+        found.canonical_url == incoming.canonical_url
+    )
+    if same_canonical or len(incoming.text.split()) >= MIN_WORDS_FOR_HASH_MATCH:
+        return found
+    return None
+
+
+def _near_copy(session: Session, incoming: Article, buckets: list[int]) -> Article | None:
+    """The most similar stored article that the exact shingle sets confirm as a copy."""
+    ids = copies.candidates(session, buckets, exclude_id=incoming.id, min_shared=MIN_SHARED_BANDS)
+    if not ids:
+        return None
+    mine = shingles(incoming.text)
+    best: tuple[float, Article] | None = None
+    for candidate in session.scalars(select(Article).where(Article.id.in_(ids))):
+        score = resemblance(mine, shingles(candidate.text))
+        if score.is_copy and (best is None or score.containment > best[0]):
+            best = (score.containment, candidate)
+    return best[1] if best else None
+
+
+def _root(session: Session, article: Article) -> Article:
+    """Follow ``duplicate_of`` to the origin (bounded: chains are short, cycles impossible)."""
+    seen = {article.id}
+    while article.duplicate_of is not None and article.duplicate_of not in seen:
+        parent = session.get(Article, article.duplicate_of)
+        if parent is None:
+            break
+        seen.add(parent.id)
+        article = parent
+    return article
+
+
+def _urls(session: Session, article: Article) -> set[str]:
+    if article.id is None:
+        return urls_of(article, [])
+    return urls_of(article, [s.url for s in copies.sightings_of(session, article.id)])
+
+
+def _add_sighting(session: Session, article_id: int, page: Article) -> None:
+    copies.add_sighting(
+        session, article_id, page.url, source_id=page.source_id, site_name=page.site_name,
+        published_at=page.published_at,
+    )  # fmt: skip
+
+
+def _promote(stored: Article, original: Article) -> None:
+    """The stored row now stands for the original page; its old URL stays a sighting."""
+    for name in ("url", "source_id", "site_name", "author", "published_at", "canonical_url"):
+        setattr(stored, name, getattr(original, name))
+    stored.origin_name = stored.origin_url = stored.origin_chain = None

@@ -1,0 +1,27 @@
+"""Story grouping: articles about the same event, by different outlets, form one story.
+
+Pure and database-free: the pipeline computes ``article_features`` once per article, keeps a
+``StoryProfile`` per story, and asks ``choose_story`` which open story (if any) a new article
+joins; ``merge`` or ``new_profile`` then gives the story's updated profile.
+"""
+
+from wirebrief.stories.features import StoryFeatures, article_features
+from wirebrief.stories.grouping import (
+    THRESHOLD,
+    StoryProfile,
+    choose_story,
+    merge,
+    new_profile,
+    similarity,
+)
+
+__all__ = [
+    "THRESHOLD",
+    "StoryFeatures",
+    "StoryProfile",
+    "article_features",
+    "choose_story",
+    "merge",
+    "new_profile",
+    "similarity",
+]

@@ -1,0 +1,65 @@
+"""Put a stored article into a story: its origin's story, a matching one, or a new one."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from wirebrief.storage import stories as story_store
+from wirebrief.storage.models import Article, Story
+from wirebrief.storage.types import utcnow
+from wirebrief.stories.features import StoryFeatures
+from wirebrief.stories.grouping import StoryProfile, choose_story, merge, new_profile
+from wirebrief.summarize import summarize_story
+
+STORY_WINDOW = timedelta(hours=72)
+MAX_STORY_SOURCES = 8  # a story TLDR reads this many write-ups at most
+
+
+def assign_story(session: Session, article: Article, features: StoryFeatures) -> Story:
+    """Join the best story within the time window, or start one; then recount it."""
+    if article.story_id is not None:  # a near copy already sits in its origin's story
+        story = session.get(Story, article.story_id)
+        if story is not None:
+            story_store.refresh(session, story)
+            return story
+    when = article.published_at or utcnow()
+    candidates = story_store.stories_near(session, when, STORY_WINDOW)
+    profiles = [(s.id, StoryProfile.from_json(s.profile)) for s in candidates if s.profile]
+    chosen = choose_story(features, profiles)
+    if chosen is None:
+        story = Story(
+            headline=article.title[:500], first_seen_at=when, last_seen_at=when,
+            profile=new_profile(features).to_json(),
+        )  # fmt: skip
+        session.add(story)
+        session.flush()
+    else:
+        story = next(s for s in candidates if s.id == chosen)
+        story.profile = merge(StoryProfile.from_json(story.profile), features).to_json()
+    article.story_id = story.id
+    session.flush()
+    story_store.refresh(session, story)
+    summarize(session, story)
+    return story
+
+
+def summarize(session: Session, story: Story) -> None:
+    """The story's TLDR: its one article's own, or bullets drawn from different sources."""
+    originals = [a for a in story_store.story_articles(session, story.id) if a.duplicate_of is None]
+    if len(originals) <= 1:
+        lead = originals[0] if originals else None
+        story.tldr_headline = lead.tldr_headline if lead else None
+        story.tldr_bullets = lead.tldr_bullets if lead else None
+        story.tldr_method = lead.tldr_method if lead else None
+        return
+    tldr = summarize_story(
+        [(_source_name(a), a.title, a.text) for a in originals[:MAX_STORY_SOURCES]]
+    )
+    story.tldr_headline, story.tldr_bullets = tldr.headline, list(tldr.bullets)
+    story.tldr_method = tldr.method
+
+
+def _source_name(article: Article) -> str:
+    return article.source.name if article.source else article.site_name or article.url

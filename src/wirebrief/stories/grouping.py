@@ -1,0 +1,116 @@
+"""Incremental story grouping: does a new article join one of the open stories?
+
+A story remembers the sum of its articles' unit feature vectors, cut to its strongest
+entries, and how many articles it has: its size and the cost of comparing with it stay
+fixed however many articles it gathers. An article's similarity to a story is its average
+similarity to the story's articles (average link: the sum's dot product divided by the
+count), mixing entities and terms. Average link rather than centroid cosine: once a story
+has wrongly absorbed a second event, a centroid matches both events and keeps attracting
+them, while the average stays diluted by the members that do not match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from wirebrief.stories.features import StoryFeatures, top
+
+PROFILE_VERSION = 1
+# Share of the similarity from entities (names, places, amounts, dates); the rest is terms.
+# Names also count among the terms, so identifiers outweigh topic words overall.
+ENTITY_SHARE = 0.6
+# At or above this an article joins the story; see docs/benchmarks.md for how it was chosen.
+THRESHOLD = 0.25
+# Entries a story keeps (about 5 KB of JSON): enough for the core of a story told by dozens
+# of outlets; the tail that falls off is what only one or two of them mentioned.
+PROFILE_TERMS = 160
+PROFILE_ENTITIES = 64
+
+
+@dataclass
+class StoryProfile:
+    """What a story remembers: summed unit vectors of its articles (bounded) and their count."""
+
+    terms: dict[str, float] = field(default_factory=dict)
+    entities: dict[str, float] = field(default_factory=dict)
+    size: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (weights rounded to 4 decimals)."""
+        return {
+            "v": PROFILE_VERSION,
+            "size": self.size,
+            "terms": {k: round(w, 4) for k, w in self.terms.items()},
+            "entities": {k: round(w, 4) for k, w in self.entities.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StoryProfile:
+        """Inverse of ``to_json``."""
+        return cls(
+            terms={str(k): float(v) for k, v in data.get("terms", {}).items()},
+            entities={str(k): float(v) for k, v in data.get("entities", {}).items()},
+            size=int(data.get("size", 1)),
+        )
+
+
+def new_profile(features: StoryFeatures) -> StoryProfile:
+    """The profile of a story whose first article has these features."""
+    return StoryProfile(
+        terms=top(features.terms, PROFILE_TERMS),
+        entities=top(features.entities, PROFILE_ENTITIES),
+        size=1,
+    )
+
+
+def merge(profile: StoryProfile, features: StoryFeatures) -> StoryProfile:
+    """A new profile with one more article added (the argument is left unchanged)."""
+    return StoryProfile(
+        terms=top(_add(profile.terms, features.terms), PROFILE_TERMS),
+        entities=top(_add(profile.entities, features.entities), PROFILE_ENTITIES),
+        size=profile.size + 1,
+    )
+
+
+def similarity(features: StoryFeatures, profile: StoryProfile) -> float:
+    """How well an article fits a story, in [0, 1]: its mean similarity to the story's articles."""
+    if profile.size < 1:
+        return 0.0
+    terms = _dot(features.terms, profile.terms) / profile.size
+    if not features.entities or not profile.entities:
+        # Nothing to tell events apart by: the entity share goes to the square of the term
+        # score, so such an article joins only a story it matches closely.
+        return (1.0 - ENTITY_SHARE) * terms + ENTITY_SHARE * terms * terms
+    entities = _dot(features.entities, profile.entities) / profile.size
+    return ENTITY_SHARE * entities + (1.0 - ENTITY_SHARE) * terms
+
+
+def choose_story(
+    features: StoryFeatures,
+    candidates: Sequence[tuple[int, StoryProfile]],
+    threshold: float = THRESHOLD,
+) -> int | None:
+    """The id of the most similar candidate story at or above ``threshold``, else None."""
+    best_id: int | None = None
+    best = 0.0
+    for story_id, profile in candidates:
+        score = similarity(features, profile)
+        # Ties go to the earlier candidate, so the result does not depend on dict order.
+        if score >= threshold and (best_id is None or score > best):
+            best_id, best = story_id, score
+    return best_id
+
+
+def _add(total: dict[str, float], vector: dict[str, float]) -> dict[str, float]:
+    out = dict(total)
+    for key, weight in vector.items():
+        out[key] = out.get(key, 0.0) + weight
+    return out
+
+
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b[k] for k, w in a.items() if k in b)
