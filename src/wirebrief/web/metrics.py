@@ -1,0 +1,51 @@
+"""``/metrics`` in Prometheus text format, and the middleware that times every request."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from wirebrief.metrics import REGISTRY, REQUEST_SECONDS
+
+router = APIRouter()
+
+
+@router.get("/metrics", tags=["health"], response_class=Response)
+def metrics() -> Response:
+    """Ingest counts, fetch errors and request latency, for Prometheus to scrape."""
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+class RequestMetricsMiddleware:
+    """Observes each request's duration under its route template (never the raw path, so
+    the label set stays small)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            route = getattr(scope.get("route"), "path", None) or (
+                "/static" if scope["path"].startswith("/static/") else "unmatched"
+            )
+            REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(
+                time.perf_counter() - started
+            )
