@@ -108,11 +108,21 @@ def test_repeated_title_heading_is_dropped() -> None:
     assert len(tree) == len(FILLER)
 
 
-def test_title_is_kept_unless_it_is_the_first_heading() -> None:
+def test_repeated_title_as_a_paragraph_or_with_a_section_is_dropped() -> None:
     as_paragraph = body("<p>Ferry Timetable Changes</p>", *FILLER)
     clean_body(as_paragraph, title="Ferry Timetable Changes")
-    assert len(as_paragraph) == len(FILLER) + 1
+    assert len(as_paragraph) == len(FILLER)
 
+    with_section = body('<head rend="h1">Opinion | Ferry Timetable Changes</head>', *FILLER)
+    clean_body(with_section, title="Ferry Timetable Changes")
+    assert len(with_section) == len(FILLER)
+
+    one_word_more = body('<head rend="h1">Island Ferry Timetable Changes Again</head>', *FILLER)
+    clean_body(one_word_more, title="Island Ferry Timetable Changes")
+    assert len(one_word_more) == len(FILLER)
+
+
+def test_title_is_kept_when_it_differs_or_sits_further_down() -> None:
     different = body('<head rend="h1">Another Heading</head>', *FILLER)
     clean_body(different, title="Ferry Timetable Changes")
     assert len(different) == len(FILLER) + 1
@@ -120,6 +130,10 @@ def test_title_is_kept_unless_it_is_the_first_heading() -> None:
     no_title = body('<head rend="h1">Ferry Timetable Changes</head>', *FILLER)
     clean_body(no_title, title=None)
     assert len(no_title) == len(FILLER) + 1
+
+    further_down = body(*FILLER[:4], "<p>Ferry Timetable Changes</p>", *FILLER[4:])
+    clean_body(further_down, title="Ferry Timetable Changes")
+    assert len(further_down) == len(FILLER) + 1
 
 
 # ── custom rules ─────────────────────────────────────────────────────────────

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from wirebrief.errors import ExtractionError
-from wirebrief.extract.extractor import extract_page, has_time_of_day, parse_date
+from wirebrief.extract.dates import has_time_of_day, parse_date
+from wirebrief.extract.extractor import extract_page
+from wirebrief.extract.provenance import Origin
 from wirebrief.feeds.parser import FeedEntry
 from wirebrief.pipeline import process_page
 from wirebrief.settings import Settings
@@ -34,7 +36,8 @@ def test_metadata_of_a_syndicated_page() -> None:
     assert page.author == "Mira Fenwick"
     assert page.site_name == "Quayside Courier"
     assert page.lang == "de"  # from <html lang="de-DE">
-    assert page.canonical_url is None  # the canonical is the page's own URL
+    assert page.canonical_url == SYNDICATED_URL  # it declares its own URL as canonical
+    assert page.authors == ["Mira Fenwick"]
     assert page.published == datetime(2024, 5, 14, 9, 30, tzinfo=timezone(timedelta(hours=2)))
     assert page.published.utcoffset() == timedelta(hours=2)  # the offset is preserved
 
@@ -219,3 +222,106 @@ def test_has_time_of_day() -> None:
     assert has_time_of_day(datetime(2024, 5, 14, 9, 30, tzinfo=UTC))
     assert not has_time_of_day(datetime(2024, 5, 14, tzinfo=UTC))
     assert not has_time_of_day(None)
+
+
+# ── the seed page's shape (issue 4) ──────────────────────────────────────────
+
+SEED_URL = "https://exchange-lounge.example/news/orchard-motors-lisbon"
+
+
+@pytest.fixture(scope="module")
+def seed_like():
+    """A repost with a doubled TLDR teaser, TLDR bullets, a syndication footer, a price
+    widget, a reposting disclaimer and "You May Also Like", like the seed page.
+    """
+    page = read("page-seed-shape-repost-tldr-widget-disclaimer-related.html")
+    return process_page(page, SEED_URL, Settings())
+
+
+def test_seed_like_page_keeps_only_the_article_text(seed_like) -> None:
+    text = seed_like.text
+    assert text.startswith("Orchard Motors has begun training route-planning models")
+    assert text.endswith("the gap between the fleets was narrowing.")
+    assert "A hub for narrow streets" in text and "Charging cabinets from Porto" in text
+    for chrome in ("TLDR", "3 min read", "2026/02/07", "appeared first on", "Market Opportunity",
+                   "Price(RLY)", "0.001582", "+1.93%", "Live Price Chart", "Disclaimer",
+                   "You May Also Like", "OtherWire", "Share"):  # fmt: skip
+        assert chrome not in text, chrome
+        assert chrome not in seed_like.html, chrome
+    assert "<h2>A hub for narrow streets</h2>" in seed_like.html
+
+
+def test_seed_like_page_author_tldr_is_captured_as_bullets(seed_like) -> None:
+    assert seed_like.author_tldr == [
+        "Orchard Motors has started training route-planning models in Lisbon, focusing on "
+        "local delivery fleets and assisted parking.",
+        "The company's new training hub will help tune its parking assistant for narrow streets.",
+        "A sister company has signed a supply deal for charging cabinets with a Porto "
+        "manufacturer.",
+        "Rival carmakers insist their own route models remain ahead.",
+    ]
+    assert "tune its parking assistant" not in seed_like.text  # the bullets left the body
+
+
+def test_seed_like_page_names_its_origin_and_metadata(seed_like) -> None:
+    assert seed_like.origin == Origin(
+        "Orchard Wire", "https://orchard-wire.example/2026/02/orchard-motors-lisbon-route-models"
+    )
+    assert seed_like.origin_chain == [seed_like.origin]
+    assert seed_like.published == datetime(2026, 2, 7, 1, 11, tzinfo=timezone(timedelta(hours=8)))
+    assert seed_like.extracted.canonical_url == SEED_URL  # utm_source stripped
+    assert seed_like.extracted.site_name == "Exchange Lounge"
+
+
+# ── provenance signals, page by page ─────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("fixture", "url", "chain"),
+    [
+        (
+            "page-repost-of-a-repost-two-footers.html",
+            "https://relay-digest.example/2026/05/night-watch",
+            [
+                Origin("Coastline Wire", "https://coastline-wire.example/news/night-watch-vote"),
+                Origin(
+                    "Keepers Gazette", "https://keepers-gazette.example/2026/05/night-watch-vote"
+                ),
+            ],
+        ),
+        (
+            "page-source-byline-above-article.html",
+            "https://shoreline-digest.example/school-roof",
+            [Origin("Tide Times", "https://tide-times.example/2026/10/island-school-roof")],
+        ),
+        (
+            "page-site-name-differs-from-host.html",
+            "https://newsbucket.example/net-makers",
+            [Origin("Lantern Ledger", None)],
+        ),
+        (
+            "page-originally-published-note-at-end.html",
+            "https://shoreline-digest.example/tide-gauge",
+            [Origin("Tide Science Weekly", "https://tide-science.example/articles/tide-gauge")],
+        ),
+        (
+            "page-canonical-other-domain.html",
+            "https://shoreline-digest.example/culture/foghorn",
+            [
+                Origin(
+                    "lamplight-weekly.example",
+                    "https://lamplight-weekly.example/stories/foghorn-vote",
+                )
+            ],
+        ),
+    ],
+    ids=["repost-of-repost", "source-byline", "site-name", "originally-published", "canonical"],
+)
+def test_provenance_signal_names_the_chain_and_leaves_the_text(
+    fixture: str, url: str, chain: list[Origin]
+) -> None:
+    draft = process_page(read(fixture), url, Settings())
+    assert draft.origin_chain == chain
+    assert draft.origin == chain[-1]  # the first publisher
+    for note in ("appeared first on", "Source:", "originally published", "Read the original"):
+        assert note not in draft.text

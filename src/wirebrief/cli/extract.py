@@ -15,7 +15,10 @@ from wirebrief.errors import ResponseTooLarge, WirebriefError
 from wirebrief.settings import Settings
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from wirebrief.article import ArticleDraft
+    from wirebrief.extract.provenance import Origin
     from wirebrief.fetch import FetchResult
 
 
@@ -33,9 +36,11 @@ def extract(
         None, "--url", help="The page's original URL, for saved files (resolves relative links)."
     ),
 ) -> None:
-    """Print one JSON object per input: title, author, site_name, published, lang, text,
-    reading_minutes, origin. A failed input prints {"input", "error"}; the exit code is then 1.
-    URLs are fetched concurrently; the extractor loads once for all inputs.
+    """Print one JSON object per input: title, author, authors, site_name, published,
+    modified, lang, canonical_url, image, text (the article body only), reading_minutes,
+    origin (the first publisher), origin_chain (nearest copy first) and author_tldr (the
+    article's own key points). A failed input prints {"input", "error"}; the exit code is
+    then 1. URLs are fetched concurrently; the extractor loads once for all inputs.
     """
     from wirebrief.pipeline import process_page
 
@@ -103,10 +108,24 @@ def extraction_record(item: str, draft: ArticleDraft) -> dict[str, Any]:
         "input": item,
         "title": draft.title,
         "author": page.author,
+        "authors": page.authors,
         "site_name": page.site_name,
-        "published": draft.published.isoformat() if draft.published else None,
+        "published": _iso(draft.published),
+        "modified": _iso(draft.modified),
         "lang": page.lang,
+        "canonical_url": page.canonical_url,
+        "image": page.image,
         "text": draft.text,
         "reading_minutes": draft.reading_minutes,
-        "origin": {"name": draft.origin.name, "url": draft.origin.url} if draft.origin else None,
+        "origin": _origin(draft.origin) if draft.origin else None,
+        "origin_chain": [_origin(origin) for origin in draft.origin_chain],
+        "author_tldr": draft.author_tldr,
     }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _origin(origin: Origin) -> dict[str, str | None]:
+    return {"name": origin.name, "url": origin.url}

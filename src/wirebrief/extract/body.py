@@ -3,15 +3,40 @@
 from __future__ import annotations
 
 import html
+import re
 
 from lxml import etree
 
 _INLINE_HTML = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sup": "sup", "#sub": "sub"}
 
 
+_WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> str:
+    """Case-folded words joined by single spaces: compares texts whatever their punctuation."""
+    return " ".join(_WORD.findall(text.casefold()))
+
+
 def block_text(element: etree._Element) -> str:
-    """The text of one element, whitespace collapsed."""
-    return " ".join("".join(element.itertext()).split())
+    """The text of one element, whitespace collapsed (a line break counts as a space)."""
+    return " ".join(_text(element).split())
+
+
+def lines_text(element: etree._Element) -> str:
+    """The text of one element, one line per ``<lb/>``, whitespace collapsed within lines."""
+    lines = (" ".join(line.split()) for line in _text(element).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _text(element: etree._Element) -> str:
+    """Concatenated text with "\\n" for line breaks; other newlines are plain whitespace."""
+    parts = [(element.text or "").replace("\n", " ")]
+    for child in element:
+        if isinstance(child.tag, str):  # comments and processing instructions have no text
+            parts.append("\n" if child.tag == "lb" else _text(child))
+        parts.append((child.tail or "").replace("\n", " "))
+    return "".join(parts)
 
 
 def to_text(body: etree._Element) -> str:
@@ -27,7 +52,7 @@ def to_text(body: etree._Element) -> str:
             ]
             blocks.append("\n".join(rows))
         else:
-            blocks.append(block_text(element))
+            blocks.append(lines_text(element))
     return "\n\n".join(block for block in blocks if block.strip())
 
 
