@@ -1,0 +1,69 @@
+"""Run a worker or the scheduler until a signal stops it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from wirebrief.jobs.app import SCHEDULER_QUEUE, WORK_QUEUES, Runtime, ensure_schema, make_app
+from wirebrief.settings import Settings
+from wirebrief.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def run_worker(settings: Settings, concurrency: int, queues: tuple[str, ...] = WORK_QUEUES,
+               *, wait: bool = True) -> None:  # fmt: skip
+    """Run jobs from ``queues``, ``concurrency`` at a time, on one event loop with one
+    process pool for the page stages; with ``wait=False``, stop when the queue is empty."""
+    asyncio.run(_work(settings, concurrency, queues, wait))
+
+
+def run_scheduler(settings: Settings) -> None:
+    """Enqueue due sources every 10 s and retry stalled jobs every 5 s, until stopped."""
+    asyncio.run(_schedule(settings))
+
+
+async def _work(settings: Settings, concurrency: int, queues: tuple[str, ...], wait: bool) -> None:
+    from wirebrief.pipeline import Ingestor
+
+    app = make_app(settings)
+    db = Database(settings.database_url)
+    try:
+        async with app.open_async(), Ingestor(db, settings) as ingestor:
+            await ensure_schema(app)
+            log.info("worker started queues=%s concurrency=%s", ",".join(queues), concurrency)
+            await app.run_worker_async(
+                queues=list(queues),
+                concurrency=concurrency,
+                wait=wait,
+                additional_context={"wirebrief": Runtime(db, settings, ingestor)},
+                **_liveness(settings),
+            )
+    finally:
+        db.dispose()
+
+
+async def _schedule(settings: Settings) -> None:
+    app = make_app(settings, scheduler=True)
+    db = Database(settings.database_url)
+    try:
+        async with app.open_async():
+            await ensure_schema(app)
+            log.info("scheduler started")
+            await app.run_worker_async(
+                queues=[SCHEDULER_QUEUE],
+                concurrency=1,
+                additional_context={"wirebrief": Runtime(db, settings)},
+                **_liveness(settings),
+            )
+    finally:
+        db.dispose()
+
+
+def _liveness(settings: Settings) -> dict[str, float]:
+    """Heartbeats: a worker silent for ``stalled_job_after_s`` is presumed dead."""
+    return {
+        "update_heartbeat_interval": settings.worker_heartbeat_s,
+        "stalled_worker_timeout": settings.stalled_job_after_s,
+    }
