@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import procrastinate
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from wirebrief.settings import Settings
+
+if TYPE_CHECKING:  # the queue is an optional extra; the web process must not need it
+    import procrastinate
 
 # How far back /metrics looks for job latency and failures.
 METRICS_WINDOW_S = 3600

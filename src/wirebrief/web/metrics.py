@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from wirebrief.jobs.operations import prometheus_lines, queue_metrics
 from wirebrief.metrics import REGISTRY, REQUEST_SECONDS
+from wirebrief.web.deps import db_session
 
 router = APIRouter()
 
 
 @router.get("/metrics", tags=["health"], response_class=Response)
-def metrics() -> Response:
-    """Ingest counts, fetch errors and request latency, for Prometheus to scrape."""
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+def metrics(request: Request, session: Session = Depends(db_session)) -> Response:
+    """Ingest counts, fetch errors, request latency and, on PostgreSQL with workers, the job
+    queue (depth, wait, failures), for Prometheus to scrape."""
+    queue = prometheus_lines(queue_metrics(session, request.app.state.settings))
+    body = generate_latest(REGISTRY) + "".join(f"{line}\n" for line in queue).encode()
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
 class RequestMetricsMiddleware:
