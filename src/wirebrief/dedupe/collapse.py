@@ -16,6 +16,14 @@ from wirebrief.storage.models import Article
 MIN_WORDS_FOR_HASH_MATCH = 50
 
 
+# What belongs to the page rather than to the text: the original's replace the copy's.
+_PAGE_FIELDS = (
+    "url", "source_id", "site_name", "author", "authors", "published_at", "modified_at",
+    "canonical_url", "image_url", "author_tldr", "tldr_headline", "tldr_bullets", "tldr_method",
+    "tldr_note",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where a new page went: ``kind`` is original, exact or near."""
@@ -30,29 +38,43 @@ def place(session: Session, incoming: Article, buckets: list[int]) -> Placement:
     exact = _exact_copy(session, incoming)
     if exact is not None:
         _add_sighting(session, exact.id, incoming)
-        origin, _ = pick_origin(incoming, {incoming.url}, exact, _urls(session, exact))
+        root = _root(session, exact)  # the stored row may itself be a near copy
+        origin, _ = pick_origin(incoming, {incoming.url}, root, _urls(session, root))
         if origin is incoming:
             _promote(exact, incoming)
+            if root is not exact:  # the row now stands for the origin: the family points here
+                _repoint(session, root, exact)
         return Placement("exact", exact)
 
     session.add(incoming)
     session.flush()
     _add_sighting(session, incoming.id, incoming)
     copies.save_buckets(session, incoming.id, buckets)
+    if len(incoming.text.split()) < MIN_WORDS_FOR_HASH_MATCH:
+        return Placement("original", incoming)  # a teaser or a notice is no evidence of a copy
     match = _near_copy(session, incoming, buckets)
     if match is None:
         return Placement("original", incoming)
     root = _root(session, match)
     origin, _ = pick_origin(incoming, _urls(session, incoming), root, _urls(session, root))
     if origin is incoming:  # the newcomer is the original: everything re-points to it
-        session.execute(
-            update(Article).where(Article.duplicate_of == root.id).values(duplicate_of=incoming.id)
-        )
-        root.duplicate_of = incoming.id
+        _repoint(session, root, incoming)
     else:
         incoming.duplicate_of = root.id
     incoming.story_id = root.story_id
     return Placement("near", incoming, origin)
+
+
+def _repoint(session: Session, old_root: Article, new_root: Article) -> None:
+    """Make ``new_root`` the origin of ``old_root``'s family (``old_root`` included)."""
+    session.execute(
+        update(Article)
+        .where(Article.duplicate_of == old_root.id, Article.id != new_root.id)
+        .values(duplicate_of=new_root.id)
+    )
+    old_root.duplicate_of = new_root.id
+    new_root.duplicate_of = None
+    new_root.story_id = new_root.story_id or old_root.story_id
 
 
 def _exact_copy(session: Session, incoming: Article) -> Article | None:
@@ -111,6 +133,6 @@ def _add_sighting(session: Session, article_id: int, page: Article) -> None:
 
 def _promote(stored: Article, original: Article) -> None:
     """The stored row now stands for the original page; its old URL stays a sighting."""
-    for name in ("url", "source_id", "site_name", "author", "published_at", "canonical_url"):
+    for name in _PAGE_FIELDS:
         setattr(stored, name, getattr(original, name))
     stored.origin_name = stored.origin_url = stored.origin_chain = None

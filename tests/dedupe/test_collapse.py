@@ -1,0 +1,341 @@
+"""Placing a new page: exact copies become sightings, near copies point at their origin."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from wirebrief.dedupe.collapse import MIN_WORDS_FOR_HASH_MATCH
+from wirebrief.dedupe.minhash import BANDS
+from wirebrief.dedupe.origin import pick_origin, urls_of
+from wirebrief.extract.provenance import Origin
+from wirebrief.pipeline import process_text, store_article
+from wirebrief.settings import Settings
+from wirebrief.storage.db import Database
+from wirebrief.storage.models import Article, ArticleSighting, LshBand
+
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+VOCABULARY = (
+    "harbour", "council", "ferry", "tariff", "minister", "bank", "rate", "inflation", "shares",
+    "bitcoin", "exchange", "regulator", "court", "ruling", "strike", "union", "wages", "port",
+    "storm", "flood", "rescue", "hospital", "vaccine", "election", "poll", "candidate",
+    "budget", "deficit", "bond", "yield", "oil", "gas", "pipeline", "mine", "copper", "gold",
+    "quarter", "profit", "loss", "revenue", "forecast", "analyst", "investor", "fund",
+    "merger", "deal", "lawsuit", "fine",
+)  # fmt: skip
+PAYWALL = (
+    "Subscribe to continue reading. This article is available to subscribers only. "
+    "Already a subscriber? Log in to read the full story and our archive."
+)
+
+
+def article(seed: int, paragraphs: int = 8, words: int = 40) -> list[str]:
+    """Paragraphs that no other seed shares a 5-word run with (in practice)."""
+    rng = random.Random(seed)
+    return [
+        " ".join(rng.choice(VOCABULARY) for _ in range(words)).capitalize() + "."
+        for _ in range(paragraphs)
+    ]
+
+
+def footer(site: str) -> str:
+    """The syndication footer a copy carries."""
+    return f"The post Harbour fares rise again appeared first on {site}."
+
+
+def store(
+    db: Database,
+    settings: Settings,
+    url: str,
+    paragraphs: list[str],
+    *,
+    hours: float = 0.0,
+    origin: Origin | None = None,
+    canonical: str | None = None,
+) -> str:
+    """One page through the text stages and the store stage, in its own transaction."""
+    site = url.split("/")[2]
+    draft = process_text(
+        url, "Harbour fares rise again", "\n\n".join(paragraphs), settings,
+        site_name=site.split(".")[0].title(), published=T0 + timedelta(hours=hours),
+    )  # fmt: skip
+    draft.origin = origin  # what the attribute stage finds on a real page
+    if canonical is not None:
+        draft.page = dataclasses.replace(draft.extracted, canonical_url=canonical)
+    with db.session() as session:
+        return store_article(session, draft)
+
+
+def rows(db: Database) -> dict[str, Article]:
+    """Stored articles by URL."""
+    with db.session() as session:
+        return {a.url: a for a in session.scalars(select(Article))}
+
+
+def sightings(db: Database) -> dict[str, ArticleSighting]:
+    """Sightings by URL."""
+    with db.session() as session:
+        return {s.url: s for s in session.scalars(select(ArticleSighting))}
+
+
+def count(db: Database, model: type) -> int:
+    """Rows in ``model``'s table."""
+    with db.session() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+# ── originals ──
+
+
+def test_an_original_gets_a_row_a_sighting_and_its_band_buckets(
+    db: Database, settings: Settings
+) -> None:
+    assert store(db, settings, "https://orchard.example/fares", article(1)) == "new"
+    stored = rows(db)["https://orchard.example/fares"]
+    assert stored.duplicate_of is None
+    assert sightings(db)["https://orchard.example/fares"].article_id == stored.id
+    assert count(db, LshBand) == BANDS
+
+
+def test_unrelated_articles_stay_apart(db: Database, settings: Settings) -> None:
+    store(db, settings, "https://orchard.example/fares", article(1))
+    assert store(db, settings, "https://ledger.example/storm", article(2), hours=1) == "new"
+    assert all(a.duplicate_of is None for a in rows(db).values())
+
+
+# ── exact copies ──
+
+
+def test_an_exact_copy_by_content_hash_is_a_sighting_of_the_stored_article(
+    db: Database, settings: Settings
+) -> None:
+    text = article(3)
+    store(db, settings, "https://orchard.example/fares", text)
+    respaced = [p.upper() + "  " for p in text]  # normalised text: same hash
+    assert store(db, settings, "https://ledger.example/copy", respaced, hours=2) == "copies"
+    assert list(rows(db)) == ["https://orchard.example/fares"]
+    copy = sightings(db)["https://ledger.example/copy"]
+    assert copy.article_id == rows(db)["https://orchard.example/fares"].id
+    assert copy.site_name == "Ledger"
+    assert copy.published_at == T0 + timedelta(hours=2)
+
+
+def test_an_exact_copy_by_canonical_url_collapses_even_when_short_or_different(
+    db: Database, settings: Settings
+) -> None:
+    store(db, settings, "https://orchard.example/fares", article(4))
+    teaser = [" ".join(article(4)[0].split()[:20])]  # an AMP teaser: different, short text
+    outcome = store(
+        db, settings, "https://orchard.example/amp/fares", teaser, hours=1,
+        canonical="https://orchard.example/fares",
+    )  # fmt: skip
+    assert outcome == "copies"
+    assert list(rows(db)) == ["https://orchard.example/fares"]
+    assert "https://orchard.example/amp/fares" in sightings(db)
+
+
+def test_short_identical_teasers_are_not_collapsed_by_hash(
+    db: Database, settings: Settings
+) -> None:
+    assert len(PAYWALL.split()) < MIN_WORDS_FOR_HASH_MATCH
+    assert store(db, settings, "https://orchard.example/a", [PAYWALL]) == "new"
+    assert store(db, settings, "https://ledger.example/b", [PAYWALL], hours=1) == "new"
+    assert len(rows(db)) == 2
+
+
+def test_short_identical_teasers_are_not_linked_as_near_copies(
+    db: Database, settings: Settings
+) -> None:
+    store(db, settings, "https://orchard.example/a", [PAYWALL])
+    store(db, settings, "https://ledger.example/b", [PAYWALL], hours=1)
+    assert all(a.duplicate_of is None for a in rows(db).values())
+
+
+def test_an_earlier_exact_copy_takes_over_the_row_and_the_later_url_stays_a_sighting(
+    db: Database, settings: Settings
+) -> None:
+    text = article(5)
+    store(db, settings, "https://ledger.example/copy", text, hours=6)
+    assert store(db, settings, "https://orchard.example/fares", text) == "copies"
+    (stored,) = rows(db).values()
+    assert stored.url == "https://orchard.example/fares"
+    assert stored.site_name == "Orchard"
+    assert stored.published_at == T0
+    assert {s.article_id for s in sightings(db).values()} == {stored.id}
+    assert set(sightings(db)) == {"https://orchard.example/fares", "https://ledger.example/copy"}
+
+
+def test_the_origin_arriving_as_an_exact_copy_of_a_near_copy_becomes_the_root(
+    db: Database, settings: Settings
+) -> None:
+    text = article(6)
+    store(db, settings, "https://signal.example/trimmed", [*text[:6], footer("Orchard")], hours=3)
+    store(db, settings, "https://ledger.example/verbatim", text, hours=6)
+    assert store(db, settings, "https://orchard.example/fares", text) == "copies"
+    stored = rows(db)
+    assert stored["https://orchard.example/fares"].duplicate_of is None
+    origin_id = stored["https://orchard.example/fares"].id
+    assert stored["https://signal.example/trimmed"].duplicate_of == origin_id
+
+
+# ── near copies ──
+
+
+def test_a_near_copy_points_at_its_origin(db: Database, settings: Settings) -> None:
+    text = article(7)
+    store(db, settings, "https://orchard.example/fares", text)
+    copy = ["Share this article", *text[:6], footer("Orchard")]
+    assert store(db, settings, "https://ledger.example/copy", copy, hours=2) == "new"
+    stored = rows(db)
+    origin = stored["https://orchard.example/fares"]
+    assert stored["https://ledger.example/copy"].duplicate_of == origin.id
+    assert stored["https://ledger.example/copy"].story_id == origin.story_id
+    assert origin.duplicate_of is None
+
+
+def test_a_repost_of_a_repost_points_at_the_root_not_at_its_parent(
+    db: Database, settings: Settings
+) -> None:
+    text = article(8)
+    store(db, settings, "https://orchard.example/fares", text)
+    first = [*text[:7], footer("Orchard")]
+    store(db, settings, "https://ledger.example/copy", first, hours=2)
+    second = ["TLDR", text[1].split(".")[0], *first, "Sign up for our newsletter."]
+    store(db, settings, "https://signal.example/copy-of-copy", second, hours=4)
+    stored = rows(db)
+    root = stored["https://orchard.example/fares"].id
+    assert stored["https://ledger.example/copy"].duplicate_of == root
+    assert stored["https://signal.example/copy-of-copy"].duplicate_of == root
+
+
+def test_an_origin_arriving_last_re_points_every_copy(db: Database, settings: Settings) -> None:
+    text = article(9)
+    store(db, settings, "https://ledger.example/trimmed", [*text[:6], footer("Orchard")], hours=5)
+    tldr = ["TLDR", text[0].split(".")[0], *text]
+    store(db, settings, "https://signal.example/tldr", tldr, hours=8)
+    assert rows(db)["https://signal.example/tldr"].duplicate_of is not None
+    assert store(db, settings, "https://orchard.example/fares", [*text, "Reporting by staff."]) == (
+        "new"
+    )
+    stored = rows(db)
+    origin = stored["https://orchard.example/fares"]
+    assert origin.duplicate_of is None
+    assert stored["https://ledger.example/trimmed"].duplicate_of == origin.id
+    assert stored["https://signal.example/tldr"].duplicate_of == origin.id
+
+
+def test_a_copy_naming_its_origin_loses_to_it_despite_an_earlier_timestamp(
+    db: Database, settings: Settings
+) -> None:
+    text = article(10)
+    named = Origin("Orchard", "https://orchard.example/fares")
+    store(db, settings, "https://ledger.example/copy", [*text, footer("Orchard")], origin=named)
+    store(db, settings, "https://orchard.example/fares", text, hours=3)  # feeds lie about time
+    stored = rows(db)
+    assert stored["https://orchard.example/fares"].duplicate_of is None
+    assert stored["https://ledger.example/copy"].duplicate_of == (
+        stored["https://orchard.example/fares"].id
+    )
+
+
+def test_the_persisted_index_finds_copies_after_a_restart(settings: Settings) -> None:
+    text = article(11)
+    first = Database(settings.database_url)
+    first.upgrade()
+    store(first, settings, "https://orchard.example/fares", text)
+    first.dispose()
+    second = Database(settings.database_url)  # a new process would see only the database
+    store(second, settings, "https://ledger.example/copy", [*text[1:], footer("Orchard")])
+    stored = rows(second)
+    second.dispose()
+    assert stored["https://ledger.example/copy"].duplicate_of == (
+        stored["https://orchard.example/fares"].id
+    )
+
+
+# ── idempotence ──
+
+
+def test_storing_the_same_pages_again_changes_nothing(db: Database, settings: Settings) -> None:
+    text = article(12)
+    pages = [
+        ("https://orchard.example/fares", text, 0.0),
+        ("https://ledger.example/copy", [*text[:6], footer("Orchard")], 2.0),
+        ("https://signal.example/verbatim", text, 3.0),
+    ]
+    assert [store(db, settings, url, p, hours=h) for url, p, h in pages] == [
+        "new", "new", "copies",
+    ]  # fmt: skip
+    before = ({u: a.duplicate_of for u, a in rows(db).items()}, set(sightings(db)))
+    counts = [count(db, m) for m in (Article, ArticleSighting, LshBand)]
+    again = [store(db, settings, url, p, hours=h) for url, p, h in pages]
+    assert again == ["unchanged"] * 3
+    assert ({u: a.duplicate_of for u, a in rows(db).items()}, set(sightings(db))) == before
+    assert [count(db, m) for m in (Article, ArticleSighting, LshBand)] == counts
+
+
+# ── which one is the origin ──
+
+
+def page(
+    article_id: int,
+    url: str,
+    *,
+    hours: float | None = 0.0,
+    site: str | None = None,
+    origin: Origin | None = None,
+    chain: list[dict[str, str | None]] | None = None,
+) -> Article:
+    """An unsaved article with only what ``pick_origin`` reads."""
+    return Article(
+        id=article_id, url=url, canonical_url=url, site_name=site, title="t", text="", html="",
+        content_hash="", published_at=None if hours is None else T0 + timedelta(hours=hours),
+        origin_name=origin.name if origin else None, origin_url=origin.url if origin else None,
+        origin_chain=chain,
+    )  # fmt: skip
+
+
+def origin_of(a: Article, b: Article) -> Article:
+    """The origin ``pick_origin`` chooses, each page known by its own URL only."""
+    origin, _copy = pick_origin(a, urls_of(a, []), b, urls_of(b, []))
+    return origin
+
+
+@pytest.mark.parametrize(
+    "naming",
+    [
+        {"origin": Origin(None, "https://www.orchard.example/fares/")},  # URL, normalised
+        {"origin": Origin("Orchard Wire", None)},  # the origin's site name
+        {"origin": Origin("orchard.example", None)},  # the origin's host
+        {"chain": [{"name": "Middleman", "url": None}, {"name": "Orchard Wire", "url": None}]},
+    ],
+)
+def test_provenance_beats_timestamps(naming: dict) -> None:
+    copy = page(1, "https://ledger.example/copy", hours=0, **naming)
+    original = page(2, "https://orchard.example/fares", hours=5, site="Orchard Wire")
+    assert origin_of(copy, original) is original
+    assert origin_of(original, copy) is original
+
+
+def test_without_provenance_the_earliest_publication_wins() -> None:
+    early = page(2, "https://orchard.example/a", hours=0)
+    late = page(1, "https://ledger.example/b", hours=1)
+    undated = page(3, "https://signal.example/c", hours=None)
+    assert origin_of(late, early) is early
+    assert origin_of(undated, late) is late
+
+
+def test_copies_naming_each_other_fall_back_to_time_and_ties_to_the_first_stored() -> None:
+    a = page(
+        2, "https://orchard.example/a", hours=1, origin=Origin(None, "https://ledger.example/b")
+    )
+    b = page(
+        1, "https://ledger.example/b", hours=0, origin=Origin(None, "https://orchard.example/a")
+    )
+    assert origin_of(a, b) is b
+    same_time = page(5, "https://orchard.example/c"), page(4, "https://ledger.example/d")
+    assert origin_of(*same_time) is same_time[1]

@@ -1,0 +1,188 @@
+"""Shingles, LSH band buckets and the resemblance rule that confirms a copy."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+
+import pytest
+
+from wirebrief.dedupe.minhash import (
+    BANDS,
+    MIN_CONTAINMENT,
+    MIN_JACCARD,
+    MIN_SHARED_BANDS,
+    MIN_SHINGLES,
+    SHINGLE_WORDS,
+    Resemblance,
+    band_buckets,
+    resemblance,
+    shingles,
+)
+
+VOCABULARY = (
+    "harbour", "council", "ferry", "tariff", "minister", "bank", "rate", "inflation", "shares",
+    "bitcoin", "exchange", "regulator", "court", "ruling", "strike", "union", "wages", "port",
+    "storm", "flood", "rescue", "hospital", "vaccine", "election", "poll", "candidate",
+    "budget", "deficit", "bond", "yield", "oil", "gas", "pipeline", "mine", "copper", "gold",
+    "quarter", "profit", "loss", "revenue", "forecast", "analyst", "investor", "fund",
+    "merger", "deal", "lawsuit", "fine", "police", "arrest", "suspect", "witness", "report",
+    "inquiry", "mayor", "village", "bridge", "railway", "airport",
+)  # fmt: skip
+
+
+def article(seed: int, paragraphs: int = 8, words: int = 40) -> list[str]:
+    """Paragraphs of text that no other seed shares a 5-word run with (in practice)."""
+    rng = random.Random(seed)
+    return [
+        " ".join(rng.choice(VOCABULARY) for _ in range(words)).capitalize() + "."
+        for _ in range(paragraphs)
+    ]
+
+
+def text(paragraphs: list[str]) -> str:
+    """Paragraphs as ``process_text`` takes them."""
+    return "\n\n".join(paragraphs)
+
+
+def shared_bands(a: str, b: str) -> int:
+    """How many LSH buckets two texts have in common."""
+    return len(set(band_buckets(shingles(a))) & set(band_buckets(shingles(b))))
+
+
+# ── shingles ──
+
+
+def test_shingles_are_overlapping_runs_of_five_lower_cased_words() -> None:
+    result = shingles("The Harbour council, on Monday, raised ferry tariffs again!")
+    assert SHINGLE_WORDS == 5
+    assert result == {
+        "the harbour council on monday",
+        "harbour council on monday raised",
+        "council on monday raised ferry",
+        "on monday raised ferry tariffs",
+        "monday raised ferry tariffs again",
+    }
+
+
+def test_shingles_ignore_spacing_case_and_punctuation() -> None:
+    assert shingles("Rates ROSE, again; in May.") == shingles("rates   rose again\n\nin may")
+
+
+def test_a_text_shorter_than_a_shingle_is_one_shingle_and_empty_text_none() -> None:
+    assert shingles("Markets closed early") == {"markets closed early"}
+    assert shingles("  ... ") == frozenset()
+
+
+# ── band buckets ──
+
+
+def test_band_buckets_are_one_signed_64_bit_value_per_band() -> None:
+    buckets = band_buckets(shingles(text(article(1))))
+    assert len(buckets) == BANDS
+    assert all(-(2**63) <= b < 2**63 for b in buckets)
+
+
+def test_band_buckets_are_deterministic_across_processes() -> None:
+    """The index lives in the database: every worker and every restart must agree."""
+    here = band_buckets(shingles(text(article(2))))
+    assert band_buckets(shingles(text(article(2)))) == here
+    code = (
+        "import sys\n"
+        "from wirebrief.dedupe.minhash import band_buckets, shingles\n"
+        "print(band_buckets(shingles(sys.stdin.read())))\n"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code],
+        input=text(article(2)),
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},  # str hashes differ from this process's
+    )
+    assert other.stdout.strip() == str(here)
+
+
+def test_the_band_number_is_part_of_the_bucket() -> None:
+    """Equal rows in two different bands must not count as a shared bucket."""
+    buckets = band_buckets(shingles(text(article(3))))
+    assert len(set(buckets)) == len(buckets)
+
+
+def test_texts_too_short_for_minhash_get_no_buckets() -> None:
+    words = " ".join(VOCABULARY[: SHINGLE_WORDS + MIN_SHINGLES - 2])
+    assert len(shingles(words)) == MIN_SHINGLES - 1
+    assert band_buckets(shingles(words)) == []
+
+
+def test_a_copy_shares_enough_buckets_to_be_a_candidate_and_an_unrelated_text_does_not() -> None:
+    original = article(4)
+    trimmed = [*original[:6], "The post Harbour fares appeared first on Orchard Wire."]
+    assert shared_bands(text(original), text(trimmed)) >= MIN_SHARED_BANDS
+    assert shared_bands(text(original), text(article(5))) < MIN_SHARED_BANDS
+
+
+# ── resemblance and the copy rule ──
+
+
+def test_resemblance_is_exact_jaccard_and_containment_of_the_smaller_set() -> None:
+    a = frozenset({"1", "2", "3", "4"})
+    b = frozenset({"3", "4", "5", "6", "7", "8"})
+    score = resemblance(a, b)
+    assert score.jaccard == pytest.approx(2 / 8)
+    assert score.containment == pytest.approx(2 / 4)
+    assert resemblance(a, frozenset()) == Resemblance(0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("jaccard", "containment", "is_copy"),
+    [
+        (MIN_JACCARD, 0.0, True),
+        (0.0, MIN_CONTAINMENT, True),
+        (MIN_JACCARD - 0.01, MIN_CONTAINMENT - 0.01, False),
+    ],
+)
+def test_a_copy_needs_jaccard_or_containment_at_its_threshold(
+    jaccard: float, containment: float, is_copy: bool
+) -> None:
+    assert Resemblance(jaccard, containment).is_copy is is_copy
+
+
+def test_a_trimmed_copy_is_a_copy_by_containment() -> None:
+    original = article(6, paragraphs=10)
+    trimmed = original[:4]  # a teaser-length excerpt: well under half of the shingles
+    score = resemblance(shingles(text(original)), shingles(text(trimmed)))
+    assert score.jaccard < MIN_JACCARD
+    assert score.containment >= MIN_CONTAINMENT
+    assert score.is_copy
+
+
+def test_an_extended_copy_with_a_tldr_footer_and_chrome_is_a_copy() -> None:
+    original = article(7)
+    extended = [
+        "Share this article",
+        "TLDR",
+        *(f"• {p.split('.')[0]}" for p in original[:3]),
+        *original,
+        "The post Harbour fares appeared first on Orchard Wire.",
+        "Disclaimer: this is not financial advice. Do your own research before you invest.",
+    ]
+    assert resemblance(shingles(text(original)), shingles(text(extended))).is_copy
+
+
+def test_a_reordered_copy_is_a_copy() -> None:
+    original = article(8)
+    reordered = [original[3], *original[:3], *original[4:6], original[7], original[6]]
+    score = resemblance(shingles(text(original)), shingles(text(reordered)))
+    assert score.jaccard >= MIN_JACCARD and score.is_copy
+
+
+def test_articles_sharing_only_a_quote_are_not_copies() -> None:
+    quote = article(9, paragraphs=1)[0]
+    one = [*article(10, paragraphs=6), quote]
+    other = [quote, *article(11, paragraphs=6)]
+    score = resemblance(shingles(text(one)), shingles(text(other)))
+    assert score.containment > 0
+    assert not score.is_copy
