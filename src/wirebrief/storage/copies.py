@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, tuple_
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from wirebrief.storage.models import Article, ArticleSighting, LshBand
@@ -75,9 +75,8 @@ def candidates(
     shared = func.count().label("shared")
     query = (
         select(LshBand.article_id, shared)
-        # (band, bucket) pairs, so the query uses the (band, bucket) index, never a scan.
-        .where(tuple_(LshBand.band, LshBand.bucket).in_(list(enumerate(buckets))))
-        .where(LshBand.article_id != exclude_id)
+        # Each bucket embeds its band number, so the bucket index alone finds the matches.
+        .where(LshBand.bucket.in_(buckets), LshBand.article_id != exclude_id)
         .group_by(LshBand.article_id)
         .having(shared >= min_shared)
         .order_by(shared.desc())

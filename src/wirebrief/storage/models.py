@@ -116,7 +116,15 @@ class Article(Base):
     """One article as we extracted it from one URL."""
 
     __tablename__ = "articles"
-    __table_args__ = (Index("ix_articles_published_at_id", "published_at", "id"),)
+    __table_args__ = (
+        Index("ix_articles_published_at_id", "published_at", "id"),
+        # What search filters and collapses on, so matches never read the article rows
+        # (their text makes them long): see search/backend.py.
+        Index(
+            "ix_articles_search", "id", "hidden", "source_id", "lang", "published_at",
+            "fetched_at", "story_id", "duplicate_of",
+        ),  # fmt: skip
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int | None] = mapped_column(
@@ -183,7 +191,7 @@ class LshBand(Base):
     """One MinHash LSH band of an article: articles sharing a band bucket are candidates."""
 
     __tablename__ = "lsh_bands"
-    __table_args__ = (Index("ix_lsh_bands_bucket", "band", "bucket"),)
+    __table_args__ = (Index("ix_lsh_bands_bucket", "bucket"),)  # buckets embed the band
 
     article_id: Mapped[int] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
@@ -203,6 +211,8 @@ class Asset(Base):
     kind: Mapped[str] = mapped_column(String(20))  # stock, crypto, commodity, index
     exchange: Mapped[str | None] = mapped_column(String(40))
     currency: Mapped[str | None] = mapped_column(String(10))
+    # Names that link to this asset; "~name" counts only with market context nearby and
+    # "~SYMBOL" marks a ticker that is also a word (see markets/registry.py).
     aliases: Mapped[list | None] = mapped_column(JSON)
     # Identifiers at price providers, e.g. {"coingecko": "bitcoin", "stooq": "btcusd"}
     provider_ids: Mapped[dict | None] = mapped_column(JSON)
@@ -218,7 +228,10 @@ class ArticleAsset(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
     score: Mapped[float] = mapped_column(default=0.0)
-    evidence: Mapped[list | None] = mapped_column(JSON)  # [{"text", "start", "end", "field"}]
+    # Where the article names it: [{"text", "start", "end", "field", "kind"}]
+    evidence: Mapped[list | None] = mapped_column(JSON)
+
+    asset: Mapped[Asset] = relationship(lazy="joined", viewonly=True)
 
 
 class Price(Base):
@@ -262,3 +275,145 @@ class RemovalRequest(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BlockedContent(Base):
+    """A removed article's URL or content hash: the store stage never takes it in again."""
+
+    __tablename__ = "blocked_content"
+    __table_args__ = (UniqueConstraint("kind", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # url or hash
+    value: Mapped[str] = mapped_column(String(2048))
+    removal_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("removal_requests.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AdminCredential(Base):
+    """The admin password (argon2 hash); one row."""
+
+    __tablename__ = "admin_credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AdminSession(Base):
+    """A signed-in admin browser: the SHA-256 of its cookie token and its CSRF token."""
+
+    __tablename__ = "admin_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class AuditEntry(Base):
+    """One admin or public action on removals, sources or the password."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))  # admin, public, cli
+    action: Mapped[str] = mapped_column(String(50))
+    target: Mapped[str] = mapped_column(String(2048))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+# ── discovery: related articles, saved searches and alerts (the search index itself is
+# engine-specific and lives outside the models: see search/sqlite_fts.py) ──
+
+
+class ArticleTerm(Base):
+    """One of an article's strongest content terms (hashed): the postings related articles
+    are found by, so no request or store ever scans the corpus."""
+
+    __tablename__ = "article_terms"
+    __table_args__ = (Index("ix_article_terms_term", "term", "article_id"),)
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    term: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    weight: Mapped[float] = mapped_column(Float)
+
+
+class RelatedArticle(Base):
+    """An article worth reading after another one (computed when either is stored)."""
+
+    __tablename__ = "related_articles"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    related_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    score: Mapped[float] = mapped_column(Float)
+
+
+class SavedSearch(Base):
+    """A search kept by name: it has its own output feeds and, optionally, webhooks."""
+
+    __tablename__ = "saved_searches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    query: Mapped[str] = mapped_column(String(500), default="")  # search/query.py language
+    source_ids: Mapped[list | None] = mapped_column(JSON)
+    asset_symbols: Mapped[list | None] = mapped_column(JSON)
+    lang: Mapped[str | None] = mapped_column(String(20))
+    # Alerts have looked at every article up to this id (new articles get higher ids).
+    checked_up_to_id: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    webhooks: Mapped[list[AlertWebhook]] = relationship(
+        back_populates="saved_search", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class AlertWebhook(Base):
+    """Where to POST a saved search's new matches, and the secret that signs them."""
+
+    __tablename__ = "alert_webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    saved_search_id: Mapped[int] = mapped_column(
+        ForeignKey("saved_searches.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(2048))
+    secret: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    saved_search: Mapped[SavedSearch] = relationship(back_populates="webhooks")
+
+
+class AlertDelivery(Base):
+    """One article for one webhook: the delivery queue and its log (attempts, last error)."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "article_id"),
+        Index("ix_alert_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("alert_webhooks.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    # pending, delivered, failed (attempts used up) or cancelled (the article was removed)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_http_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -45,7 +45,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("article_id", "band"),
     )
     with op.batch_alter_table("lsh_bands", schema=None) as batch_op:
-        batch_op.create_index("ix_lsh_bands_bucket", ["band", "bucket"], unique=False)
+        batch_op.create_index("ix_lsh_bands_bucket", ["bucket"], unique=False)
 
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.add_column(sa.Column("duplicate_of", sa.Integer(), nullable=True))
