@@ -10,6 +10,8 @@ from lxml import etree
 from wirebrief.extract.extractor import ExtractedPage
 from wirebrief.extract.provenance import Origin
 from wirebrief.feeds.parser import FeedEntry
+from wirebrief.markets.linker import AssetLink
+from wirebrief.summarize.tldr import Tldr
 
 
 @dataclass
@@ -22,13 +24,20 @@ class ArticleDraft:
     entry: FeedEntry | None = None
     source_id: int | None = None
     page: ExtractedPage | None = None
-    origin: Origin | None = None
+    origin: Origin | None = None  # the first publisher: the end of origin_chain
+    origin_chain: list[Origin] = field(default_factory=list)  # nearest copy first
     published: datetime | None = None
+    modified: datetime | None = None
+    author_tldr: list[str] = field(default_factory=list)  # the article's own key points
     text: str = ""
     html: str = ""
     reading_minutes: int = 0
     content_hash: str = ""
+    lsh_buckets: list[int] = field(default_factory=list)
+    story_features: dict | None = None  # what story grouping compares (JSON-ready)
     removed_boilerplate: list[tuple[str, str]] = field(default_factory=list)
+    asset_links: list[AssetLink] = field(default_factory=list)  # best first
+    tldr: Tldr | None = None  # author's or extractive; an LLM's replaces it after the stages
 
     @property
     def title(self) -> str:

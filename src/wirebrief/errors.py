@@ -102,3 +102,72 @@ class ExtractionError(WirebriefError):
 
 class NotFoundError(WirebriefError):
     """A requested record does not exist."""
+
+
+# ── markets: price providers ──
+
+
+class PriceError(WirebriefError):
+    """Prices could not be had from a provider; ``reason`` is short and stable."""
+
+    reason = "price_error"
+
+    def __init__(self, provider: str, message: str) -> None:
+        super().__init__(f"price provider {provider}: {message}")
+        self.provider = provider
+
+
+class PriceUnavailable(PriceError):
+    """The provider is down, slow or unreachable; try again later."""
+
+    reason = "unavailable"
+
+
+class PriceRateLimited(PriceError):
+    """The provider asked us to slow down; ``retry_after_s`` says when to come back."""
+
+    reason = "rate_limited"
+
+    def __init__(self, provider: str, retry_after_s: float) -> None:
+        super().__init__(provider, f"rate limited; not asking again for {retry_after_s:.0f} s")
+        self.retry_after_s = retry_after_s
+
+
+class PriceDataError(PriceError):
+    """The provider answered something that is not a price series."""
+
+    reason = "bad_data"
+
+
+class PriceNotListed(PriceError):
+    """The provider has no prices for this asset (no identifier, or it says not found)."""
+
+    reason = "not_listed"
+
+
+# ── summarize: the optional LLM backend ──
+
+
+class LlmError(WirebriefError):
+    """The LLM endpoint gave no usable answer; the extractive TLDR is used instead."""
+
+    reason = "llm_error"
+
+
+class LlmUnavailable(LlmError):
+    """The endpoint timed out, refused or failed after every retry."""
+
+    reason = "unavailable"
+
+
+class LlmAnswerRejected(LlmError):
+    """The endpoint answered, but the answer failed a check (shape, length, language, facts)."""
+
+    reason = "rejected"
+
+
+# ── search ──
+
+
+class SearchQueryError(WirebriefError):
+    """A search query we cannot read; the message says what to change (an HTTP 400)."""

@@ -1,7 +1,8 @@
 """The ingestion pipeline. This module is the one place that states the order of stages.
 
     source ─► fetch listing (feed or sitemap) ─► parse listing ─► fetch page ─► extract
-           ─► attribute ─► clean ─► measure ─► sanitize ─► store
+           ─► capture tldr ─► attribute ─► clean ─► measure ─► link assets ─► summarize ─► sanitize
+           ─► store ─► index (search, related stories)
 
 Network stages run concurrently on one event loop (bounded overall and per host);
 page stages are CPU work and run in a process pool sized to the cores. Each page
@@ -24,25 +25,45 @@ from multiprocessing import get_context
 from typing import TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from wirebrief import metrics
 from wirebrief.article import ArticleDraft
-from wirebrief.clean.cleaner import clean_body
-from wirebrief.errors import FeedError, FetchError, WirebriefError
+from wirebrief.clean.cleaner import article_blocks, clean_body
+from wirebrief.dedupe.collapse import place
+from wirebrief.dedupe.minhash import band_buckets, shingles
+from wirebrief.errors import ExtractionError, FeedError, FetchError, WirebriefError
 from wirebrief.extract.body import to_html, to_text
-from wirebrief.extract.extractor import extract_page, has_time_of_day
-from wirebrief.extract.provenance import find_origin
+from wirebrief.extract.dates import modification_time, publication_time
+from wirebrief.extract.extractor import ExtractedPage, extract_page
+from wirebrief.extract.provenance import find_origins
 from wirebrief.extract.readingtime import reading_minutes
+from wirebrief.extract.tldr import take_tldr
 from wirebrief.feeds.parser import FeedEntry, parse_feed
 from wirebrief.feeds.sitemap import parse_sitemap
 from wirebrief.fetch import Fetcher, FetchResult
 from wirebrief.fetch.encoding import decode_html
+from wirebrief.markets.linker import linker_for
 from wirebrief.sanitize.sanitizer import sanitize_html
+from wirebrief.search.indexing import index_stored
 from wirebrief.settings import Settings
 from wirebrief.storage import articles as article_store
-from wirebrief.storage import fetchlog
+from wirebrief.storage import assets as asset_store
+from wirebrief.storage import copies, fetchlog, removals
 from wirebrief.storage import sources as source_store
+from wirebrief.storage import stories as story_store
 from wirebrief.storage.db import Database
-from wirebrief.storage.models import Article, FetchAttempt
+from wirebrief.storage.models import Article, ArticleSighting, FetchAttempt, Story
+from wirebrief.stories.assign import assign_story
+from wirebrief.stories.features import StoryFeatures, article_features
+from wirebrief.summarize import (
+    DbCache,
+    Document,
+    LlmConfig,
+    LlmSummarizer,
+    summarize_article,
+    tldr_columns,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +86,27 @@ def extract(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
     raw = draft.raw_html
     text = raw if isinstance(raw, str) else decode_html(raw, draft.content_type)
     draft.page = extract_page(text, draft.url)
-    draft.published = _publication_time(draft.page.published, draft.entry)
+    draft.published = publication_time(draft.page, draft.entry)
+    draft.modified = modification_time(draft.page, draft.entry, draft.published)
+    return draft
+
+
+def capture_tldr(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
+    """Take the article's own TLDR or key-points list out of the body, as bullets."""
+    draft.author_tldr = take_tldr(draft.body)
     return draft
 
 
 def attribute(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
-    """Name the origin when the page says it is a copy (runs before the footer is cleaned)."""
-    draft.origin = find_origin(draft.body, draft.url, draft.extracted.canonical_url)
+    """Name the origin when the page says it is a copy (runs before the notes are cleaned).
+
+    Notes are looked for at the article's own end, above any widget or related list.
+    """
+    page = draft.extracted
+    draft.origin_chain = find_origins(
+        article_blocks(draft.body), draft.url, page.canonical_url, page.site_name
+    )
+    draft.origin = draft.origin_chain[-1] if draft.origin_chain else None
     return draft
 
 
@@ -85,11 +120,45 @@ def clean(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
 
 def measure(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
     """Reading time and a content hash of the normalised text."""
+    if not draft.text.strip():
+        raise ExtractionError(f"{draft.url}: the article has no text after cleaning")
     draft.reading_minutes = reading_minutes(
         draft.text, settings.reading_words_per_minute, settings.reading_cjk_chars_per_minute
     )
     normalised = " ".join(draft.text.split()).casefold()
     draft.content_hash = hashlib.sha256(normalised.encode()).hexdigest()
+    return draft
+
+
+def fingerprint(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
+    """MinHash LSH band buckets of the text, to find near-copies among stored articles."""
+    draft.lsh_buckets = band_buckets(shingles(draft.text))
+    return draft
+
+
+def link_assets(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
+    """The assets the title and clean text are about, with score and evidence (markets/)."""
+    draft.asset_links = linker_for(settings).link(draft.title, draft.text)
+    return draft
+
+
+def summarize(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
+    """The TLDR: the author's key points when the page has them, else an extractive one.
+    A configured LLM runs later, on the event loop (``Ingestor._summarize_with_llm``).
+    """
+    draft.tldr = summarize_article(
+        draft.title,
+        draft.text,
+        lang=draft.extracted.lang,
+        author_points=draft.author_tldr,
+    )
+    return draft
+
+
+def profile(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
+    """Weighted terms and named entities, to group coverage of one event into a story."""
+    lang = draft.page.lang if draft.page else None
+    draft.story_features = article_features(draft.title, draft.text, lang).to_json()
     return draft
 
 
@@ -99,7 +168,10 @@ def sanitize(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
     return draft
 
 
-PAGE_STAGES: tuple[PageStage, ...] = (extract, attribute, clean, measure, sanitize)
+# Stages that work on clean text; pages go through them too, between cleaning and sanitizing.
+TEXT_STAGES: tuple[PageStage, ...] = (measure, fingerprint, profile)
+PAGE_STAGES: tuple[PageStage, ...] = (extract, capture_tldr, attribute, clean, *TEXT_STAGES,
+                                       link_assets, summarize, sanitize)  # fmt: skip
 
 
 def process_page(
@@ -114,6 +186,29 @@ def process_page(
     """Run every page stage, in order, on one page."""
     draft = ArticleDraft(url, html, content_type, entry=entry, source_id=source_id)
     for stage in PAGE_STAGES:
+        draft = stage(draft, settings)
+    return draft
+
+
+def process_text(
+    url: str,
+    title: str,
+    text: str,
+    settings: Settings,
+    *,
+    site_name: str | None = None,
+    published: datetime | None = None,
+    source_id: int | None = None,
+) -> ArticleDraft:
+    """Run the text stages on an already clean article (``wirebrief cluster``, benchmarks)."""
+    page = ExtractedPage(
+        url=url, title=title, author=None, site_name=site_name, published=published, lang=None,
+        description=None, canonical_url=None, image=None, body=None, page=None,
+    )  # fmt: skip
+    draft = ArticleDraft(url, "", page=page, source_id=source_id, published=published)
+    draft.text = text
+    draft.html = "".join(f"<p>{html_lib.escape(p)}</p>" for p in text.split("\n\n") if p.strip())
+    for stage in TEXT_STAGES:
         draft = stage(draft, settings)
     return draft
 
@@ -136,9 +231,12 @@ def process_page_portable(
 def feed_entry_page(entry: FeedEntry) -> str:
     """A minimal page made of a feed entry's own content, for sources read without pages."""
     title = html_lib.escape(entry.title)
+    content = entry.content_html or entry.summary
+    if "<" not in content:  # plain text: give it a paragraph, or it is only the heading's tail
+        content = f"<p>{html_lib.escape(content)}</p>"
     return (
         f"<!DOCTYPE html><html><head><title>{title}</title></head><body><article>"
-        f"<h1>{title}</h1>{entry.content_html or entry.summary}</article></body></html>"
+        f"<h1>{title}</h1>{content}</article></body></html>"
     )
 
 
@@ -191,6 +289,7 @@ class SourceReport:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    copies: int = 0  # exact copies of stored articles, kept as sightings
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -213,6 +312,8 @@ class Ingestor:
         self._pool: Executor | None = None
         self._write_lock = asyncio.Lock()
         self._sources = asyncio.Semaphore(settings.fetch_concurrency)
+        llm = LlmConfig.from_settings(settings)
+        self._llm = LlmSummarizer(llm, DbCache(db, self._write_lock)) if llm else None
 
     async def __aenter__(self) -> Ingestor:
         if self.settings.extract_workers > 0:
@@ -224,6 +325,8 @@ class Ingestor:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.fetcher.aclose()
+        if self._llm is not None:
+            await self._llm.aclose()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
@@ -255,6 +358,16 @@ class Ingestor:
         poll = await self.poll_source(source_id)
         await self.ingest_entries(poll)
         return poll.report
+
+    async def ingest_entry(self, source_id: int, entry: FeedEntry) -> SourceReport:
+        """Fetch page, page stages and store for one entry (a queued job), unless it is
+        already stored as listed: a job retried after a crash writes nothing twice.
+        """
+        source = await self._in_thread(self._snapshot, source_id)
+        report = SourceReport(source.id, source.name)
+        if await self._in_thread(self._entries_to_fetch, [entry], report):
+            await self._ingest_entry(source, entry, report)
+        return report
 
     async def poll_source(self, source_id: int) -> Poll:
         """Stages fetch listing and parse listing: record the poll, return the entries to do."""
@@ -333,6 +446,7 @@ class Ingestor:
             )
             return
         draft.url = entry.url  # the feed's URL is the identity; redirects are not new articles
+        await self._summarize_with_llm(draft)
         await self._write(self._store_article, draft, attempt, report)
 
     async def ingest_pages(
@@ -353,6 +467,7 @@ class Ingestor:
                 draft = await self._cpu(
                     process_page_portable, body, url, self.settings, entry, source_id, content_type
                 )
+                await self._summarize_with_llm(draft)
                 await self._write(self._store_article, draft, None, report)
             except WirebriefError as exc:
                 report.failed.append((url, str(exc)))
@@ -369,6 +484,14 @@ class Ingestor:
         finally:  # a damaged archive still stores every page read before the damage
             await asyncio.gather(*tasks)
         return report
+
+    async def _summarize_with_llm(self, draft: ArticleDraft) -> None:
+        """Stage summarize, LLM part: on the event loop after the page stages, never in a
+        worker; concurrent entries' requests share WIREBRIEF_LLM_CONCURRENCY slots.
+        """
+        if self._llm is not None and draft.tldr is not None:
+            document = Document(draft.title, draft.text, draft.extracted.lang)
+            draft.tldr = await self._llm.summarize(document, draft.tldr)
 
     # ── helpers: where work runs ──
 
@@ -408,6 +531,14 @@ class Ingestor:
                     )
                 )
                 known.update({url: (fingerprint, hidden) for url, fingerprint, hidden in rows})
+                # A URL kept as a sighting of another article is a copy we already have.
+                copy_urls = session.scalars(
+                    select(ArticleSighting.url).where(ArticleSighting.url.in_(urls))
+                )
+                for url in copy_urls:
+                    known.setdefault(url, (None, True))
+                for url in removals.blocked_urls(session, urls):  # removed on request
+                    known[url] = (None, True)
         todo = []
         for entry in unique:
             fingerprint, hidden = known.get(entry.url, (None, False))
@@ -420,12 +551,15 @@ class Ingestor:
     def _store_article(
         self, draft: ArticleDraft, attempt: FetchAttempt | None, report: SourceReport
     ) -> None:
-        """Stage: store one processed page (each article in its own transaction)."""
+        """Stage store, for one processed page, in its own transaction."""
         with self.db.session() as session:
             if attempt is not None:
                 fetchlog.record_attempt(session, attempt)
-            result = article_store.upsert_article(session, _to_article(draft))
-        setattr(report, result.outcome, getattr(report, result.outcome) + 1)
+            outcome = store_article(session, draft)
+            asset_store.store_links_for_url(session, draft.url, draft.asset_links)
+            index_stored(session, draft.url, outcome)  # last: search index, related stories
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        metrics.ARTICLES_STORED.labels(outcome).inc()
 
     def _store_failure(
         self,
@@ -481,6 +615,33 @@ class Ingestor:
             )
 
 
+def store_article(session: Session, draft: ArticleDraft) -> str:
+    """Store stages, in order: by URL (new, updated or unchanged), collapse copies (an exact
+    copy becomes a sighting of the stored article, a near copy points at its origin), then
+    group into a story. Returns new, updated, unchanged or copies.
+    """
+    incoming = _to_article(draft)
+    if removals.is_blocked(session, incoming):  # removed on request, or its source blocked
+        return "unchanged"
+    stored = article_store.find_article_by_url(session, draft.url)
+    if stored is not None:
+        result = article_store.upsert_article(session, incoming)
+        if result.outcome == "updated":
+            copies.save_buckets(session, stored.id, draft.lsh_buckets)
+        return result.outcome
+    if copies.find_sighting(session, draft.url) is not None:
+        return "unchanged"  # already stored as a copy of another article
+    placement = place(session, incoming, draft.lsh_buckets)
+    if placement.kind == "near":
+        removals.hide_if_copy_of_removed(session, placement.article)
+    if placement.kind == "exact":
+        if placement.article.story_id is not None:
+            story_store.refresh(session, session.get(Story, placement.article.story_id))
+        return "copies"
+    assign_story(session, placement.article, StoryFeatures.from_json(draft.story_features or {}))
+    return "new"
+
+
 def ingest_due(
     db: Database,
     settings: Settings,
@@ -509,27 +670,24 @@ def _to_article(draft: ArticleDraft) -> Article:
         guid=entry.guid if entry else None,
         title=draft.title[:1000],
         author=page.author or (entry.author if entry else None),
+        authors=page.authors or ([entry.author] if entry and entry.author else None),
         site_name=page.site_name,
         description=page.description,
         image_url=page.image,
         lang=page.lang,
         published_at=draft.published,
+        modified_at=draft.modified,
         text=draft.text,
         html=draft.html,
         reading_minutes=draft.reading_minutes,
         origin_name=draft.origin.name if draft.origin else None,
         origin_url=draft.origin.url if draft.origin else None,
+        origin_chain=[{"name": o.name, "url": o.url} for o in draft.origin_chain] or None,
+        author_tldr=draft.author_tldr or None,
         content_hash=draft.content_hash,
         entry_fingerprint=entry.fingerprint if entry else None,
+        **tldr_columns(draft.tldr),
     )
-
-
-def _publication_time(page_time: datetime | None, entry: FeedEntry | None) -> datetime | None:
-    """The page's time when it knows the time of day; else the feed's; else the page's date."""
-    if has_time_of_day(page_time):
-        return page_time
-    feed_time = entry.published or entry.updated if entry else None
-    return feed_time or page_time
 
 
 def _attempt(source_id: int, url: str, kind: str, result: FetchResult) -> FetchAttempt:
@@ -552,6 +710,7 @@ def _failed_attempt(
     started: float,
     reason: str | None = None,
 ) -> FetchAttempt:
+    metrics.FETCH_ERRORS.labels(kind, reason or getattr(error, "reason", "feed_error")).inc()
     return FetchAttempt(
         source_id=source_id,
         url=url,

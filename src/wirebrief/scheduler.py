@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from wirebrief.alerts.runner import alert_loop
 from wirebrief.pipeline import Ingestor
 from wirebrief.settings import Settings
 from wirebrief.storage import sources as source_store
@@ -28,6 +29,8 @@ def run_scheduler(db: Database, settings: Settings, stop: threading.Event) -> No
 
 
 async def _schedule(db: Database, settings: Settings, stop: threading.Event) -> None:
+    # Search alerts run beside the polls, never inside them: no webhook can delay a poll.
+    alerts = asyncio.create_task(alert_loop(db, settings, stop))
     async with Ingestor(db, settings) as ingestor:  # one process pool for the whole run
         while not stop.is_set():
             try:
@@ -43,6 +46,7 @@ async def _schedule(db: Database, settings: Settings, stop: threading.Event) -> 
                 log.exception("scheduler round failed; retrying after %s s", MAX_SLEEP_S)
                 wait = MAX_SLEEP_S
             await asyncio.to_thread(stop.wait, wait)
+    await alerts
 
 
 def _due_ids(db: Database) -> list[int]:

@@ -40,6 +40,27 @@ class Settings:
     removal_contact: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # The reader's address as its users reach it, for links in webhooks (search alerts).
+    public_url: str | None = None
+    # summarize: an optional OpenAI-compatible LLM for TLDRs (none: extractive only)
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = field(default=None, repr=False)
+    llm_timeout_s: float = 60.0
+    llm_retries: int = 2
+    llm_concurrency: int = 4
+    # markets: where prices come from (none by default: Wirebrief stays offline)
+    price_providers: tuple[str, ...] = ()
+    prices_dir: Path | None = None
+    sample_prices: bool = False  # the demo's generated series, labelled as sample data
+    coingecko_url: str = "https://api.coingecko.com/api/v3"
+    yahoo_url: str = "https://query1.finance.yahoo.com"
+    stooq_url: str = "https://stooq.com"
+    price_cache_ttl_s: int = 300
+    price_request_interval_s: float = 2.0
+    # jobs (PostgreSQL): how often a worker proves it is alive, and when its jobs are retried
+    worker_heartbeat_s: float = 10.0
+    stalled_job_after_s: float = 60.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -82,6 +103,18 @@ def parse_networks(raw: str) -> tuple[Network, ...]:
         except ValueError as exc:
             raise ValueError(f"{part!r} is not an IP network such as 127.0.0.1/32") from exc
     return tuple(networks)
+
+
+PRICE_PROVIDERS = ("files", "coingecko", "yahoo", "stooq")
+
+
+def parse_price_providers(raw: str) -> tuple[str, ...]:
+    """Parse ``WIREBRIEF_PRICE_PROVIDERS``: a comma list, asked in this order."""
+    names = tuple(part.strip().lower() for part in raw.split(",") if part.strip())
+    unknown = [name for name in names if name not in PRICE_PROVIDERS]
+    if unknown:
+        raise ValueError(f"unknown {', '.join(unknown)}; use {', '.join(PRICE_PROVIDERS)}")
+    return names
 
 
 def _positive_int(raw: str) -> int:
@@ -142,4 +175,20 @@ _ENVIRONMENT = {
     "removal_contact": ("WIREBRIEF_REMOVAL_CONTACT", str),
     "host": ("WIREBRIEF_HOST", str),
     "port": ("WIREBRIEF_PORT", _positive_int),
+    "public_url": ("WIREBRIEF_PUBLIC_URL", str),
+    "llm_base_url": ("WIREBRIEF_LLM_BASE_URL", str),
+    "llm_model": ("WIREBRIEF_LLM_MODEL", str),
+    "llm_api_key": ("WIREBRIEF_LLM_API_KEY", str),
+    "llm_timeout_s": ("WIREBRIEF_LLM_TIMEOUT", _positive_float),
+    "llm_retries": ("WIREBRIEF_LLM_RETRIES", _non_negative_int),
+    "llm_concurrency": ("WIREBRIEF_LLM_CONCURRENCY", _positive_int),
+    "price_providers": ("WIREBRIEF_PRICE_PROVIDERS", parse_price_providers),
+    "prices_dir": ("WIREBRIEF_PRICES_DIR", Path),
+    "coingecko_url": ("WIREBRIEF_COINGECKO_URL", str),
+    "yahoo_url": ("WIREBRIEF_YAHOO_URL", str),
+    "stooq_url": ("WIREBRIEF_STOOQ_URL", str),
+    "price_cache_ttl_s": ("WIREBRIEF_PRICE_CACHE_TTL", _positive_int),
+    "price_request_interval_s": ("WIREBRIEF_PRICE_REQUEST_INTERVAL", _non_negative_float),
+    "worker_heartbeat_s": ("WIREBRIEF_WORKER_HEARTBEAT", _positive_float),
+    "stalled_job_after_s": ("WIREBRIEF_STALLED_JOB_AFTER", _positive_float),
 }

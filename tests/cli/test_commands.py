@@ -132,7 +132,17 @@ def test_extract_prints_one_json_line_per_input(tmp_path: Path) -> None:
     assert set(repost) >= {"input", "title", "author", "site_name", "published", "lang", "text",
                            "reading_minutes", "origin"}  # fmt: skip
 
+    # Fields added by issue 4 (the contract only grows).
+    assert repost["authors"] == ["Maya Ferreira"]
+    assert repost["modified"] is None
+    assert repost["canonical_url"] is None  # a saved file without a declared canonical
+    assert repost["image"] is None
+    assert repost["origin_chain"] == [repost["origin"]]
+    assert repost["author_tldr"] == []
+
     assert original["origin"] is None
+    assert original["origin_chain"] == []
+    assert original["canonical_url"] == "https://coastline-ledger.example/2026/11/harbour-terminal"
     assert original["site_name"] == "Coastline Ledger"
     assert original["published"] == "2026-11-18T08:00:00-05:00"
     assert gzipped["text"] == original["text"]

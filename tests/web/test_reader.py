@@ -10,9 +10,11 @@ import pytest
 
 from tests.support.appserver import AppServer
 from wirebrief.settings import Settings
+from wirebrief.storage import copies
 from wirebrief.storage import sources as source_store
+from wirebrief.storage import stories as story_store
 from wirebrief.storage.db import Database
-from wirebrief.storage.models import Article
+from wirebrief.storage.models import Article, Story
 from wirebrief.web.app import create_app
 
 PUBLISHED = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
@@ -40,8 +42,8 @@ def reader(settings: Settings, db: Database) -> Iterator[str]:
         demo = source_store.add_source(
             session, "http://127.0.0.1:1/feed.xml", "Demo Daily", is_demo=True
         )
-        session.add_all(make_article(n, demo.id) for n in range(1, 26))
-        session.add(
+        articles = [make_article(n, demo.id) for n in range(1, 26)]
+        articles.append(
             make_article(
                 99,
                 demo.id,
@@ -51,19 +53,27 @@ def reader(settings: Settings, db: Database) -> Iterator[str]:
                 published_at=PUBLISHED + timedelta(hours=1),
             )
         )
-        session.add(make_article(100, demo.id, title="Removed one", hidden=True))
+        articles.append(make_article(100, demo.id, title="Removed one", hidden=True))
+        for article in articles:  # one story per article, as the pipeline would make them
+            story = Story(headline=article.title, first_seen_at=PUBLISHED, last_seen_at=PUBLISHED)
+            session.add_all([story, article])
+            session.flush()
+            article.story_id = story.id
+            copies.add_sighting(session, article.id, article.url, source_id=demo.id,
+                                site_name="News Example", published_at=article.published_at)  # fmt: skip
+            story_store.refresh(session, story)
     settings = settings.with_overrides(removal_contact="takedown@desk.example")
     with AppServer(create_app(settings, db)) as server:
         yield server.base_url
 
 
-def test_home_lists_latest_articles_with_source_time_and_reading_time(reader: str) -> None:
+def test_home_lists_latest_stories_with_carriers_time_and_reading_time(reader: str) -> None:
     page = httpx.get(reader + "/")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     html = page.text
     assert html.index("Repost &lt;b&gt;with&lt;/b&gt; origin") < html.index("Story number 1<")
-    assert "Demo Daily" in html and ">demo<" in html
+    assert "Carried by 1 source: Demo Daily" in html
     assert "3 min read" in html
     assert "2026-11-20 10:30 UTC" in html
     assert "Removed one" not in html
@@ -71,6 +81,13 @@ def test_home_lists_latest_articles_with_source_time_and_reading_time(reader: st
     assert 'rel="next"' in html
     second = httpx.get(reader + "/?page=2").text
     assert "Story number 25" in second
+
+
+def test_source_filter_lists_that_sources_articles_labelled_demo(reader: str) -> None:
+    source_id = httpx.get(reader + "/api/sources").json()[0]["id"]
+    html = httpx.get(reader + "/", params={"source": source_id}).text
+    assert "Demo Daily" in html and ">demo<" in html
+    assert "Story number 1<" in html
 
 
 def test_article_page_shows_body_origin_and_disclaimer(reader: str) -> None:
@@ -131,3 +148,19 @@ def test_openapi_docs_are_served_offline_and_security_headers_are_set(reader: st
 def test_sources_page_labels_demo_content(reader: str) -> None:
     page = httpx.get(reader + "/sources").text
     assert "Demo Daily" in page and ">demo<" in page
+
+
+def test_story_api_and_page_show_coverage(reader: str) -> None:
+    listing = httpx.get(reader + "/api/stories", params={"limit": 5}).json()
+    assert listing["total"] == 26  # the removed article's story is not listed
+    first = listing["items"][0]
+    assert first["headline"] == "Repost <b>with</b> origin"
+    assert first["carriers"] == [{"name": "Demo Daily", "is_origin": False}]
+    assert first["representative"]["origin"]["name"] == "Ledger Lantern"
+    detail = httpx.get(f"{reader}/api/stories/{first['id']}").json()
+    assert [page["source_name"] for page in detail["timeline"]] == ["Demo Daily"]
+    page = httpx.get(f"{reader}/stories/{first['id']}")
+    assert page.status_code == 200
+    assert "Coverage timeline" in page.text and "Repost &lt;b&gt;with&lt;/b&gt; origin" in page.text
+    assert httpx.get(reader + "/api/stories/999999").status_code == 404
+    assert httpx.get(reader + "/stories/999999").status_code == 404

@@ -7,9 +7,23 @@ import sys
 
 import typer
 from rich.logging import RichHandler
+from rich.markup import escape
 
 from wirebrief import __version__
-from wirebrief.cli import extract, ingest, serve, sources
+from wirebrief.cli import (
+    admin,
+    alerts,
+    assets,
+    cluster,
+    extract,
+    ingest,
+    jobs,
+    search,
+    serve,
+    sources,
+    tldr,
+    transfer,
+)
 from wirebrief.cli.context import CliState, err_console
 from wirebrief.errors import WirebriefError
 from wirebrief.settings import Settings
@@ -65,7 +79,15 @@ def root(
 ingest.register(app)
 serve.register(app)
 extract.register(app)
+cluster.register(app)
+tldr.register(app)
+search.register(app)
+jobs.register(app)
+transfer.register(app)
 app.add_typer(sources.app, name="sources")
+app.add_typer(assets.app, name="assets")
+app.add_typer(alerts.app, name="alerts")
+app.add_typer(admin.app, name="admin")
 
 
 def main() -> None:
@@ -73,5 +95,5 @@ def main() -> None:
     try:
         app()
     except WirebriefError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True, markup=True)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(1)

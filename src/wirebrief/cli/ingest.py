@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -34,7 +35,15 @@ def register(app: typer.Typer) -> None:
     app.command("ingest-warc")(ingest_warc)
 
 
-def init(ctx: typer.Context) -> None:
+def init(
+    ctx: typer.Context,
+    admin_password: str | None = typer.Option(
+        None,
+        "--admin-password",
+        envvar="WIREBRIEF_ADMIN_PASSWORD",
+        help="Set the admin area's password (asked for on a terminal when none is set).",
+    ),
+) -> None:
     """Create the database, or upgrade its schema. Safe to run again: it changes nothing."""
     cli = state(ctx)
     db = cli.database(require_schema=False)
@@ -46,6 +55,9 @@ def init(ctx: typer.Context) -> None:
         console.print(
             f"Database {cli.settings.database_url} ready: schema {before or 'empty'} → {after}."
         )
+    from wirebrief.cli.admin import ask_at_init  # argon2 loads only here
+
+    ask_at_init(cli, admin_password)
 
 
 def fetch(
@@ -146,6 +158,8 @@ def ingest_warc(
         f"({stats.skipped} other records skipped)"
     )
     report.source_id, report.name = source_id, name or file.name
+    if damage:
+        report.status = "partial"
     print_summary([report])
     if damage:
         raise damage[0]
@@ -155,31 +169,29 @@ def print_summary(reports: list[SourceReport]) -> None:
     """One row per source, then every failure with its reason."""
     if not reports:
         return
-    table = Table(
-        "source", "status", "new", "updated", "unchanged", "failed", title="Fetch summary"
-    )
+    counts = ("new", "copies", "updated", "unchanged")
+    table = Table("source", "status", *counts, "failed", title="Fetch summary")
     for r in reports:
         table.add_row(
-            f"{r.source_id} {r.name}", r.status, str(r.new), str(r.updated), str(r.unchanged),
+            escape(f"{r.source_id} {r.name}"), r.status, *(str(getattr(r, f)) for f in counts),
             str(len(r.failed)),
         )  # fmt: skip
     table.add_section()
     table.add_row(
-        "total", "",
-        *(str(sum(getattr(r, f) for r in reports)) for f in ("new", "updated", "unchanged")),
+        "total", "", *(str(sum(getattr(r, f) for r in reports)) for f in counts),
         str(sum(len(r.failed) for r in reports)),
     )  # fmt: skip
     console.print(table)
     for r in reports:
         if r.error:
             console.print(
-                f"[red]source {r.source_id} ({r.name}) failed:[/red] {r.error}", highlight=False
+                f"[red]source {r.source_id} failed:[/red] {escape(r.error)}", highlight=False
             )
         if r.feed_problem:
             console.print(
                 f"[yellow]source {r.source_id}: malformed feed, read as far as possible:[/yellow] "
-                f"{r.feed_problem}",
+                f"{escape(r.feed_problem)}",
                 highlight=False,
             )
         for _url, reason in r.failed:
-            console.print(f"[red]  page failed:[/red] {reason}", highlight=False)
+            console.print(f"[red]  page failed:[/red] {escape(reason)}", highlight=False)

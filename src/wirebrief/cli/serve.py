@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import tempfile
 import threading
+from pathlib import Path
 
 import typer
 
@@ -66,6 +68,7 @@ def demo(
     page fetch, extraction and storage. The newsroom keeps running so that links to the
     "original" articles work.
     """
+    from wirebrief.demo.prices import sample_price_settings
     from wirebrief.demo.server import NewsroomServer
 
     cli = state(ctx)
@@ -96,7 +99,10 @@ def demo(
                 for name, url in newsroom.feed_urls()
             ]
         print_summary(run_fetch(cli, ids))
-        _serve(cli, host, port)
+        with tempfile.TemporaryDirectory(prefix="wirebrief-sample-prices-") as prices:
+            # Sample price series (generated, labelled as such) for the markets widget.
+            cli = CliState(cli.settings.with_overrides(**sample_price_settings(Path(prices))))
+            _serve(cli, host, port)
 
 
 def _serve(cli: CliState, host: str | None, port: int | None) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from wirebrief.cli.context import console, err_console, state
@@ -75,7 +76,7 @@ def add(
     with db.session() as session:
         source = source_store.add_source(session, url, name or title, kind=kind, fetch_pages=pages)
         source.poll_interval_s = every
-        console.print(f"Added source {source.id}: {source.name} <{source.url}> ({kind})")
+        console.print(escape(f"Added source {source.id}: {source.name} <{source.url}> ({kind})"))
 
 
 @app.command("set")
@@ -104,7 +105,7 @@ def set_(
             source.enabled = enabled
         if pages is not None:
             source.fetch_pages = pages
-        console.print(f"Source {source.id}: {_describe(source)}")
+        console.print(escape(f"Source {source.id}: {_describe(source)}"))
 
 
 @app.command("list")
@@ -127,7 +128,7 @@ def list_(
         )
         health = row["health"]
         if row["last_error"]:
-            health += f"\n[red]{row['last_error_reason']}[/red]: {row['last_error']}"
+            health += f"\n[red]{row['last_error_reason']}[/red]: {escape(row['last_error'])}"
         rate = "-" if row["items_per_day"] is None else f"{row['items_per_day']:.1f}"
         last_success, next_poll = _ago(row["last_success_at"]), _until(row["next_poll_at"])
         table.add_row(
@@ -144,7 +145,7 @@ def remove(
     db = state(ctx).database()
     with db.session() as session:
         source = source_store.remove_source(session, source_id)
-        console.print(f"Removed source {source_id}: {source.name}")
+        console.print(escape(f"Removed source {source_id}: {source.name}"))
 
 
 @app.command("import")
@@ -161,7 +162,7 @@ def import_(
             title = sub.title or urlsplit(sub.url).hostname or sub.url
             added += source_store.ensure_source(session, sub.url, title, site_url=sub.site_url)[1]
     known = len(subscriptions) - added
-    console.print(f"Imported {file}: {added} new sources, {known} already followed.")
+    console.print(escape(f"Imported {file}: {added} new sources, {known} already followed."))
 
 
 @app.command("export")
@@ -213,7 +214,7 @@ def _probe(settings: Settings, url: str, kind: str) -> tuple[str, str, str]:
     async def run() -> tuple[str, str, str]:
         async with Fetcher(settings) as fetcher:
             probed = await probe_source(fetcher, url)
-        err_console.print(f"{url}: {probed.note}")
+        err_console.print(escape(f"{url}: {probed.note}"))
         return (probed.kind if kind == "auto" else kind), probed.url, probed.title
 
     return asyncio.run(run())

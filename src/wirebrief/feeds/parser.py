@@ -129,6 +129,10 @@ def _entry(raw: dict) -> FeedEntry | None:
     if not link.startswith(("http://", "https://")):
         return None  # an item without a fetchable link cannot become an article
     content = raw.get("content") or []
+    summary = (raw.get("summary") or raw.get("description") or "").strip()
+    content_html = (content[0].get("value") or "") if content else ""
+    if content_html.strip() == summary:
+        content_html = ""  # fastfeedparser copies <description>; feedparser does not
     return FeedEntry(
         url=link,
         guid=(raw.get("id") or link).strip(),
@@ -137,8 +141,8 @@ def _entry(raw: dict) -> FeedEntry | None:
         # dict.get: FeedParserDict maps a missing "updated" to "published", with a warning.
         published=_datetime(dict.get(raw, "published_parsed") or dict.get(raw, "published")),
         updated=_datetime(dict.get(raw, "updated_parsed") or dict.get(raw, "updated")),
-        summary=(raw.get("summary") or raw.get("description") or "").strip(),
-        content_html=(content[0].get("value") or "") if content else "",
+        summary=summary,
+        content_html=content_html,
     )
 
 

@@ -48,7 +48,7 @@ from wirebrief.settings import Settings
 _REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 _RATE_LIMIT_STATUSES = {429, 503}
 MAX_RETRY_AFTER_S = 24 * 3600.0
-MAX_COOLDOWN_WAIT_S = 10.0
+MAX_COOLDOWN_WAIT_S = 2.0
 
 
 @dataclass(frozen=True)

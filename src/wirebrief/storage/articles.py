@@ -14,8 +14,9 @@ from wirebrief.storage.types import utcnow
 # Fields an upsert copies from the incoming article onto the stored one.
 _UPDATABLE = (
     "canonical_url", "guid", "title", "author", "site_name", "description", "image_url", "lang",
-    "published_at", "text", "html", "reading_minutes", "origin_name", "origin_url",
-    "content_hash", "entry_fingerprint", "source_id",
+    "published_at", "modified_at", "text", "html", "reading_minutes", "origin_name", "origin_url",
+    "origin_chain", "authors", "author_tldr", "tldr_headline", "tldr_bullets", "tldr_method",
+    "tldr_note", "content_hash", "entry_fingerprint", "source_id",
 )  # fmt: skip
 
 

@@ -25,7 +25,7 @@ class Database:
     """An engine plus a session factory for one database URL."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
+        self.url = url = dialect.normalize_url(url)
         _ensure_sqlite_directory(url)
         try:
             self.engine: Engine = create_engine(url, future=True)
@@ -58,6 +58,7 @@ class Database:
             config = _alembic_config(self.url)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            dialect.setup(connection)
         return self.current_revision() or "base"
 
     def current_revision(self) -> str | None:

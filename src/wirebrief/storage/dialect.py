@@ -4,14 +4,50 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+
+# Drivers we ship with: a bare postgresql:// (or Heroku-style postgres://) means psycopg 3.
+_DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
+
+
+def normalize_url(url: str) -> str:
+    """The SQLAlchemy URL for a user's database URL: ``postgresql://`` gets psycopg 3."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url  # Database reports it with a message that says what to do
+    driver = _DEFAULT_DRIVERS.get(parsed.drivername)
+    if driver is None:
+        return url
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def libpq_conninfo(url: str) -> str:
+    """A PostgreSQL URL as libpq takes it (no SQLAlchemy driver suffix), for procrastinate."""
+    parsed = make_url(normalize_url(url))
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def is_postgresql(url: str) -> bool:
+    """Whether a database URL names PostgreSQL."""
+    return normalize_url(url).startswith("postgresql")
 
 
 def configure(engine: Engine) -> None:
     """Per-connection settings for the engine's dialect."""
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def setup(connection: Connection) -> None:
+    """Engine-specific objects outside the Alembic chain, created idempotently after every
+    upgrade: PostgreSQL's full-text search table (SQLite's FTS5 index comes with 0007)."""
+    if connection.dialect.name == "postgresql":
+        from wirebrief.search import postgres as postgres_search
+
+        postgres_search.create_index(connection)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

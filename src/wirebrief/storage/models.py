@@ -121,9 +121,16 @@ class Article(Base):
         # What search filters and collapses on, so matches never read the article rows
         # (their text makes them long): see search/backend.py.
         Index(
-            "ix_articles_search", "id", "hidden", "source_id", "lang", "published_at",
-            "fetched_at", "story_id", "duplicate_of",
-        ),  # fmt: skip
+            "ix_articles_search",
+            "id",
+            "hidden",
+            "source_id",
+            "lang",
+            "published_at",
+            "fetched_at",
+            "story_id",
+            "duplicate_of",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

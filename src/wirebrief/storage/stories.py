@@ -106,10 +106,7 @@ def count_stories(session: Session, where: ColumnElement[bool] | None = None) ->
     """How many stories have visible articles (``where`` filters)."""
     condition = true() if where is None else where
     return (
-        session.scalar(
-            select(func.count(Story.id)).where(Story.article_count > 0, condition)
-        )
-        or 0
+        session.scalar(select(func.count(Story.id)).where(Story.article_count > 0, condition)) or 0
     )
 
 

@@ -7,8 +7,20 @@ from sqlalchemy.orm import Session
 
 from wirebrief.storage import articles as article_store
 from wirebrief.storage import sources as source_store
+from wirebrief.storage import stories as story_store
+from wirebrief.storage.models import Article, Story
 from wirebrief.web.deps import db_session
-from wirebrief.web.schemas import ArticleListOut, ArticleOut, ArticleSummaryOut, SourceOut
+from wirebrief.web.schemas import (
+    ArticleListOut,
+    ArticleOut,
+    ArticleSummaryOut,
+    CarrierOut,
+    PageOut,
+    SourceOut,
+    StoryDetailOut,
+    StoryListOut,
+    StoryOut,
+)
 
 router = APIRouter(prefix="/api")
 
@@ -39,6 +51,49 @@ def list_articles(
 def get_article(article_id: int, session: Session = Depends(db_session)) -> ArticleOut:
     """One article with its text, sanitized HTML and origin."""
     return ArticleOut.of(article_store.get_article(session, article_id))
+
+
+@router.get("/stories", tags=["stories"], response_model=StoryListOut)
+def list_stories(
+    limit: int = Query(20, ge=1, le=100, description="Page size."),
+    offset: int = Query(0, ge=0, le=1_000_000, description="Items to skip."),
+    session: Session = Depends(db_session),
+) -> StoryListOut:
+    """Stories, most recently active first; each lists who carried it."""
+    stories = story_store.list_stories(session, limit=limit, offset=offset)
+    return StoryListOut(
+        items=[_story(session, s) for s in stories],
+        total=story_store.count_stories(session),
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get(
+    "/stories/{story_id}",
+    tags=["stories"],
+    response_model=StoryDetailOut,
+    responses={404: {"description": "No such story."}},
+)
+def get_story(story_id: int, session: Session = Depends(db_session)) -> StoryDetailOut:
+    """One story with the timeline of every page that carried it."""
+    story = story_store.get_story(session, story_id)
+    timeline = [PageOut(**vars(page)) for page in story_store.coverage(session, story_id)]
+    return StoryDetailOut(**_story(session, story).model_dump(), timeline=timeline)
+
+
+def _story(session: Session, story: Story) -> StoryOut:
+    article = session.get(Article, story.representative_article_id)
+    return StoryOut(
+        id=story.id,
+        headline=story.headline,
+        first_seen_at=story.first_seen_at,
+        last_seen_at=story.last_seen_at,
+        article_count=story.article_count,
+        source_count=story.source_count,
+        representative=ArticleSummaryOut.of(article) if article and not article.hidden else None,
+        carriers=[CarrierOut(name=n, is_origin=o) for n, o in story_store.carriers(session, story)],
+    )
 
 
 @router.get("/sources", tags=["sources"], response_model=list[SourceOut])

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
@@ -15,8 +14,11 @@ from wirebrief import __version__
 from wirebrief.errors import NotFoundError
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
-from wirebrief.web import api, pages
+from wirebrief.web import admin, api, assets, discovery, feeds, metrics, pages, removal
+from wirebrief.web.httpcache import ConditionalGetMiddleware
+from wirebrief.web.metrics import RequestMetricsMiddleware
 from wirebrief.web.security import SecurityHeadersMiddleware
+from wirebrief.web.staticfiles import FingerprintedStaticFiles
 from wirebrief.web.templating import templates
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -35,17 +37,29 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         title="Wirebrief",
         version=__version__,
         description=API_DESCRIPTION,
-        openapi_tags=[{"name": "articles", "description": "Ingested articles."},
+        openapi_tags=[{"name": "stories", "description": "Events, each with all its coverage."},
+                      {"name": "articles", "description": "Ingested articles."},
+                      {"name": "search", "description": "Full-text search and saved searches."},
                       {"name": "sources", "description": "Followed feeds."},
+                      {"name": "feeds", "description": "RSS 2.0, Atom 1.0 and JSON Feed 1.1."},
+                      {"name": "removals", "description": "Ask for an article to be taken down."},
                       {"name": "health", "description": "For load balancers and monitors."}],
     )  # fmt: skip
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
+    app.add_middleware(ConditionalGetMiddleware)  # innermost: hashes the uncompressed body
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", FingerprintedStaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(assets.router)
+    app.include_router(discovery.router)
+    app.include_router(feeds.router)
+    app.include_router(removal.router)
+    app.include_router(admin.router)
+    app.include_router(metrics.router)
 
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError):
@@ -53,7 +67,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        return _error(request, exc.status_code, str(exc.detail))
+        response = _error(request, exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})  # e.g. Retry-After on a 429
+        return response
 
     return app
 

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from wirebrief.storage import articles as article_store
+from wirebrief.storage import assets as asset_store
 from wirebrief.storage import sources as source_store
+from wirebrief.storage import stories as story_store
+from wirebrief.storage.models import Article, Story
 from wirebrief.web.deps import db_session
 from wirebrief.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
+# Home page topics: the asset kinds of markets/registry.py.
+TOPICS = {"crypto": "Crypto", "stock": "Stocks", "commodity": "Commodities", "index": "Indices"}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -21,9 +28,47 @@ def home(
     request: Request,
     page: int = Query(1, ge=1, le=10_000),
     source: int | None = Query(None),
+    asset: str | None = Query(None, max_length=30),
+    topic: str | None = Query(None, max_length=20),
     session: Session = Depends(db_session),
 ) -> HTMLResponse:
-    """The latest articles."""
+    """Top stories now (each once, with who carried it), optionally about one asset or
+    topic (asset kind); with ?source=, that source's articles."""
+    if source is None:
+        where = story_store.about_assets(asset, topic) if asset or topic else None
+        stories = story_store.list_stories(
+            session, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, where=where
+        )
+        total = story_store.count_stories(session, where)
+        return templates.TemplateResponse(
+            request,
+            "home.html",
+            {
+                "stories": [story_card(session, story) for story in stories],
+                "page": page,
+                "has_next": page * PAGE_SIZE < total,
+                "total": total,
+                "filters": {"asset": (asset or "").upper(), "topic": topic or ""},
+                "topics": TOPICS,
+                "sources": source_store.list_sources(session),
+                "assets": sorted(asset_store.article_counts(session)),
+            },
+        )
+    return _source_articles(request, session, source, page)
+
+
+@router.get("/sources/{source_id}", response_class=HTMLResponse)
+def source_page(
+    request: Request,
+    source_id: int,
+    page: int = Query(1, ge=1, le=10_000),
+    session: Session = Depends(db_session),
+) -> HTMLResponse:
+    """One source: its articles, newest first, and its feeds."""
+    return _source_articles(request, session, source_store.get_source(session, source_id).id, page)
+
+
+def _source_articles(request: Request, session: Session, source: int, page: int) -> HTMLResponse:
     total = article_store.count_articles(session, source)
     items = article_store.list_articles(
         session, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, source_id=source
@@ -31,7 +76,7 @@ def home(
     selected = source_store.get_source(session, source) if source is not None else None
     return templates.TemplateResponse(
         request,
-        "home.html",
+        "source_articles.html",
         {
             "articles": items,
             "page": page,
@@ -47,14 +92,46 @@ def article(
     request: Request, article_id: int, session: Session = Depends(db_session)
 ) -> HTMLResponse:
     """One article: title, time, reading time, body, origin, disclaimer."""
+    article = article_store.get_article(session, article_id)
     return templates.TemplateResponse(
         request,
         "article.html",
         {
-            "article": article_store.get_article(session, article_id),
+            "article": article,
+            "copies": story_store.other_copies(session, article),
             "removal_contact": request.app.state.settings.removal_contact,
         },
     )
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story(request: Request, story_id: int, session: Session = Depends(db_session)) -> HTMLResponse:
+    """One story: its headline and the timeline of everyone who carried it."""
+    found = story_store.get_story(session, story_id)
+    return templates.TemplateResponse(
+        request,
+        "story.html",
+        {
+            "story": found,
+            "representative": session.get(Article, found.representative_article_id),
+            "timeline": story_store.coverage(session, story_id),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class StoryCard:
+    """What the home page shows of a story."""
+
+    story: Story
+    article: Article | None
+    carriers: list[tuple[str, bool]]
+
+
+def story_card(session: Session, story: Story) -> StoryCard:
+    """A story with its representative article and its carriers (origin first)."""
+    article = session.get(Article, story.representative_article_id)
+    return StoryCard(story, article, story_store.carriers(session, story))
 
 
 @router.get("/sources", response_class=HTMLResponse)

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from wirebrief.storage.models import Article, Source
+from wirebrief.web.market_schemas import LinkedAssetOut
 from wirebrief.web.templating import excerpt
 
 
@@ -15,6 +16,30 @@ class OriginOut(BaseModel):
 
     name: str | None = Field(description="Publication that first published it.")
     url: str | None = Field(description="The original article's URL, when known.")
+
+
+class TldrOut(BaseModel):
+    """A TLDR: a one-line headline and a few key points, faithful to the text."""
+
+    headline: str
+    bullets: list[str]
+    method: str = Field(
+        description="author (the article's own key points), extractive (source sentences) "
+        "or llm (checked against the source)."
+    )
+    note: str | None = Field(None, description="Why an LLM summary was not used, if asked.")
+
+    @classmethod
+    def of(cls, article: Article) -> TldrOut | None:
+        """The article's TLDR, or ``None`` when it has none yet."""
+        if not article.tldr_bullets:
+            return None
+        return cls(
+            headline=article.tldr_headline or article.tldr_bullets[0],
+            bullets=list(article.tldr_bullets),
+            method=article.tldr_method or "extractive",
+            note=article.tldr_note,
+        )
 
 
 class SourceOut(BaseModel):
@@ -57,6 +82,9 @@ class ArticleSummaryOut(BaseModel):
     excerpt: str
     origin: OriginOut | None = Field(description="Set when the article is a repost.")
     story_id: int | None
+    duplicate_of: int | None = Field(
+        description="For a near-copy: the id of the article it copies (the origin's)."
+    )
 
     @classmethod
     def of(cls, article: Article) -> ArticleSummaryOut:
@@ -69,20 +97,38 @@ class ArticleOut(ArticleSummaryOut):
     canonical_url: str | None
     description: str | None
     image_url: str | None
+    authors: list[str] = Field(default_factory=list)
+    modified_at: datetime | None
+    origin_chain: list[OriginOut] = Field(
+        default_factory=list, description="Copies it came through, nearest first; last: origin."
+    )
+    author_tldr: list[str] = Field(default_factory=list, description="The page's own key points.")
     updated_at: datetime
     text: str
     html: str = Field(description="Sanitized HTML of the body.")
+    tldr: TldrOut | None = Field(description="Headline and key points; null until summarized.")
+    assets: list[LinkedAssetOut] = Field(
+        default_factory=list, description="Assets the article is about, best first."
+    )
 
     @classmethod
     def of(cls, article: Article) -> ArticleOut:
         return cls(
+            assets=LinkedAssetOut.of_article(article),
             **_common(article),
             canonical_url=article.canonical_url,
             description=article.description,
             image_url=article.image_url,
+            authors=article.authors or [],
+            modified_at=article.modified_at,
+            origin_chain=[
+                OriginOut(name=s.get("name"), url=s.get("url")) for s in article.origin_chain or []
+            ],
+            author_tldr=article.author_tldr or [],
             updated_at=article.updated_at,
             text=article.text,
             html=article.html,
+            tldr=TldrOut.of(article),
         )
 
 
@@ -115,4 +161,51 @@ def _common(article: Article) -> dict:
         "excerpt": excerpt(article.text),
         "origin": origin,
         "story_id": article.story_id,
+        "duplicate_of": article.duplicate_of,
     }
+
+
+class CarrierOut(BaseModel):
+    """A publisher that carried a story."""
+
+    name: str
+    is_origin: bool
+
+
+class PageOut(BaseModel):
+    """One page of a story's coverage."""
+
+    article_id: int
+    url: str
+    source_name: str
+    published_at: datetime | None
+    is_origin: bool
+    title: str
+
+
+class StoryOut(BaseModel):
+    """A story: one event, however many copies and write-ups."""
+
+    id: int
+    headline: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    article_count: int = Field(description="Pages carrying the story, copies included.")
+    source_count: int
+    representative: ArticleSummaryOut | None
+    carriers: list[CarrierOut] = Field(description="Publishers, origin first.")
+
+
+class StoryDetailOut(StoryOut):
+    """A story with its coverage timeline."""
+
+    timeline: list[PageOut]
+
+
+class StoryListOut(BaseModel):
+    """A page of stories."""
+
+    items: list[StoryOut]
+    total: int
+    limit: int
+    offset: int

@@ -30,4 +30,12 @@ def iso_time(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
-templates.env.filters.update(excerpt=excerpt, human_time=human_time, iso_time=iso_time)
+def http_url(value: str | None) -> str:
+    """``value`` if it is an http(s) URL, else "" (no javascript: or data: link ever renders)."""
+    text = (value or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) else ""
+
+
+templates.env.filters.update(
+    excerpt=excerpt, human_time=human_time, iso_time=iso_time, http_url=http_url
+)

@@ -3,6 +3,8 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+from wirebrief.search import postgres as postgres_search
+from wirebrief.search.sqlite_fts import is_index_table
 from wirebrief.storage.models import Base
 
 config = context.config
@@ -25,9 +27,20 @@ def _run(connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_object=_include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Engine-specific search indexes live outside the models: autogenerate leaves them be."""
+    # The task queue's tables (procrastinate_*) come with its own schema (wirebrief init).
+    outside = bool(name) and (
+        is_index_table(name) or postgres_search.is_index_table(name)
+        or name.startswith("procrastinate_")
+    )  # fmt: skip
+    return not (type_ == "table" and reflected and outside)
 
 
 run_migrations()

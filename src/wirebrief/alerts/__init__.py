@@ -1,0 +1,1 @@
+"""Saved searches and alerts: feeds of a saved search, and signed webhooks for new matches."""

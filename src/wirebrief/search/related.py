@@ -1,0 +1,195 @@
+"""Related stories ("You May Also Like"): computed when an article is stored, read on view.
+
+An article is a weighted bag of its strongest terms: sublinear term frequency times word
+rarity (wordfreq's offline lists stand in for IDF, as in ``stories.features``, so weights
+never drift as the corpus grows), title words counting three times. Its terms are stored
+as postings (``article_terms``). A new article finds candidates by reading the newest
+postings of each of its terms and of each of its assets (bounded index range scans, never
+a corpus scan), scores them by term cosine plus shared assets, discounted by distance in
+time, and keeps the best article of each other story. Neighbours that now have a better
+match get the new article in their own lists, so older articles learn of newer coverage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from wirebrief.search.query import words_of
+from wirebrief.storage import related as store
+from wirebrief.storage.models import Article
+from wirebrief.storage.related import Candidate
+from wirebrief.stories.features import TITLE_WEIGHT, normalise, top
+from wirebrief.stories.lexicon import lexicon, stem
+
+SHOWN = 6
+# Kept per article: more than shown, so hidden articles and merged stories leave no gap.
+STORED = 10
+TERMS_PER_ARTICLE = 24
+POSTINGS_PER_TERM = 100
+POSTINGS_PER_ASSET = 100
+SCORED_CANDIDATES = 50
+NEIGHBOURS_UPDATED = 10
+MIN_SCORE = 0.05
+ASSET_SHARE = 0.25  # of the score that comes from shared assets; the rest from terms
+HALF_LIFE_DAYS = 14.0
+MAX_TEXT_CHARS = 20_000  # the top of a long article says what it is about
+
+
+@dataclass(frozen=True)
+class Related:
+    """An article to offer after another, and how well it fits."""
+
+    article: Article
+    score: float
+
+
+def term_vector(title: str, text: str, tldr: str = "", lang: str | None = None) -> dict[int, float]:
+    """Hashed term → weight, L2-normalised, the ``TERMS_PER_ARTICLE`` strongest terms."""
+    lex = lexicon(lang)
+    counts: Counter[str] = Counter()
+    rarity: dict[str, float] = {}
+    for part, boost in ((title, TITLE_WEIGHT), (tldr, 1.0), (text[:MAX_TEXT_CHARS], 1.0)):
+        for word in words_of(part):
+            if len(word) < 3 or word.isdigit() or lex.is_stopword(word):
+                continue
+            key = stem(word) if lex.lang == "en" else word
+            counts[key] += boost
+            rarity.setdefault(key, lex.rarity(word))
+    weights = {key: (1.0 + math.log(n)) * rarity[key] for key, n in counts.items()}
+    return {_hash(key): w for key, w in normalise(top(weights, TERMS_PER_ARTICLE)).items()}
+
+
+def update_related(session: Session, article: Article) -> list[int]:
+    """Store ``article``'s terms and related list, and offer it to its best neighbours.
+
+    Returns the related article ids, best first. Call after the article is flushed and
+    placed in its story (its ``story_id`` and asset links are known).
+    """
+    vector = term_vector(article.title, article.text, _tldr_text(article), article.lang)
+    store.save_terms(session, article.id, vector)
+    if article.hidden:
+        store.save_related(session, article.id, {})
+        return []
+    me = Candidate(
+        article.id,
+        store.story_key(article.story_id, article.duplicate_of, article.id),
+        article.published_at or article.fetched_at,
+        False,
+    )
+    my_assets = store.assets_of(session, [article.id]).get(article.id, set())
+    pool = _candidate_pool(session, article.id, vector, my_assets)
+    found = store.candidates(session, pool)
+    their_vectors = store.vectors(session, pool)
+    their_assets = store.assets_of(session, pool)
+    scored = {
+        cid: _score(vector, their_vectors.get(cid, {}), my_assets, their_assets.get(cid, set()),
+                    me, found[cid])
+        for cid in pool
+        if cid in found and not found[cid].hidden and found[cid].story != me.story
+    }  # fmt: skip
+    best = _one_per_story(scored, found, STORED)
+    store.save_related(session, article.id, best)
+    _offer_to_neighbours(session, me, dict(list(best.items())[:NEIGHBOURS_UPDATED]))
+    return list(best)
+
+
+def related_for(session: Session, article: Article, limit: int = SHOWN) -> list[Related]:
+    """Up to ``limit`` related stories of ``article``: never its own, never one twice."""
+    own = store.story_key(article.story_id, article.duplicate_of, article.id)
+    seen = {own}
+    out = []
+    for other, score in store.related_articles(session, article.id):
+        key = store.story_key(other.story_id, other.duplicate_of, other.id)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Related(other, score))
+        if len(out) == limit:
+            break
+    return out
+
+
+def _candidate_pool(
+    session: Session, article_id: int, vector: dict[int, float], assets: set[int]
+) -> list[int]:
+    """The ids worth scoring exactly: most shared weight in the newest postings first."""
+    overlap: Counter[int] = Counter()
+    found = store.postings(session, vector, exclude_id=article_id, limit=POSTINGS_PER_TERM)
+    for term, other in found:
+        overlap[other] += vector[term]
+    for asset_id in assets:
+        for other in store.asset_postings(
+            session, asset_id, exclude_id=article_id, limit=POSTINGS_PER_ASSET
+        ):
+            overlap[other] += ASSET_SHARE
+    return [other for other, _ in overlap.most_common(SCORED_CANDIDATES)]
+
+
+def _score(
+    mine: dict[int, float],
+    theirs: dict[int, float],
+    my_assets: set[int],
+    their_assets: set[int],
+    me: Candidate,
+    them: Candidate,
+) -> float:
+    """Term cosine and shared assets, discounted by distance in time (half at 14 days)."""
+    if len(mine) > len(theirs):
+        mine, theirs = theirs, mine
+    content = sum(weight * theirs.get(term, 0.0) for term, weight in mine.items())
+    union = my_assets | their_assets
+    assets = len(my_assets & their_assets) / len(union) if union else 0.0
+    days = abs((me.at - them.at).total_seconds()) / 86400.0
+    recency = 0.5 + 0.5 * 0.5 ** (days / HALF_LIFE_DAYS)
+    return ((1.0 - ASSET_SHARE) * content + ASSET_SHARE * assets) * recency
+
+
+def _one_per_story(
+    scored: dict[int, float], found: dict[int, Candidate], limit: int
+) -> dict[int, float]:
+    """The best-scoring article of each story, best first, at most ``limit``."""
+    best: dict[int, tuple[float, int]] = {}
+    for cid, score in scored.items():
+        if score < MIN_SCORE:
+            continue
+        story = found[cid].story
+        if story not in best or (score, cid) > best[story]:
+            best[story] = (score, cid)
+    ranked = sorted(best.values(), reverse=True)[:limit]
+    return {cid: score for score, cid in ranked}
+
+
+def _offer_to_neighbours(session: Session, me: Candidate, neighbours: dict[int, float]) -> None:
+    """Put the new article into each neighbour's list when it beats what is there."""
+    if not neighbours:
+        return
+    lists = store.related_scores(session, neighbours)
+    listed = {rid for scores in lists.values() for rid in scores}
+    found = store.candidates(session, listed | set(neighbours))
+    for neighbour, score in neighbours.items():
+        current = dict(lists.get(neighbour, {}))
+        current[me.id] = score
+        found_here = {**found, me.id: me}
+        updated = _one_per_story(
+            {rid: s for rid, s in current.items()
+             if rid in found_here and found_here[rid].story != found[neighbour].story},
+            found_here,
+            STORED,
+        )  # fmt: skip
+        if me.id in updated:
+            store.save_related(session, neighbour, updated)
+
+
+def _tldr_text(article: Article) -> str:
+    bullets = article.tldr_bullets if isinstance(article.tldr_bullets, list) else []
+    return " ".join([article.tldr_headline or "", *map(str, bullets)])
+
+
+def _hash(key: str) -> int:
+    """A stable signed 64-bit id for a term (fits BIGINT on every engine)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
