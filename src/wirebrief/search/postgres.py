@@ -24,7 +24,7 @@ from wirebrief.search.backend import (
     order_for,
     pool_size,
 )
-from wirebrief.search.query import SearchQuery, Term
+from wirebrief.search.query import SearchQuery, Syntax, Term, render
 from wirebrief.search.snippets import CLOSE, ELLIPSIS, OPEN, marked_html
 from wirebrief.storage.models import Article
 
@@ -76,15 +76,7 @@ def is_index_table(name: str) -> bool:
 def tsquery_text(query: SearchQuery) -> str:
     """Our query model as ``to_tsquery`` text; words hold letters and digits only, so
     quoting them needs no escaping."""
-    groups = []
-    for group in query.groups:
-        alternatives = " | ".join(_phrase(term) for term in group)
-        groups.append(f"({alternatives})")
-    expression = " & ".join(groups)
-    if query.excluded:
-        excluded = " | ".join(_phrase(term) for term in query.excluded)
-        expression = f"({expression}) & !({excluded})"
-    return expression
+    return render(query, _TSQUERY)
 
 
 class PostgresFtsBackend:
@@ -168,3 +160,9 @@ def _phrase(term: Term) -> str:
     if term.prefix:
         words[-1] += ":*"
     return " <-> ".join(words)
+
+
+_TSQUERY = Syntax(
+    _phrase, any_of=" | ", all_of=" & ", excluding="({included}) & !({excluded})",
+    parenthesise_single=True,
+)  # fmt: skip

@@ -14,6 +14,7 @@ characters separate), so ``S&P`` is the phrase ``"s p"``. Anything we cannot rea
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from wirebrief.errors import SearchQueryError
@@ -171,3 +172,28 @@ def _term(token: _Token) -> Term | None:
             f"{text} matches too many words; give at least {MIN_PREFIX_CHARS} letters before *"
         )
     return Term(words, prefix)
+
+
+@dataclass(frozen=True)
+class Syntax:
+    """How one search engine spells our query model."""
+
+    phrase: Callable[[Term], str]
+    any_of: str  # between the alternatives of a group
+    all_of: str  # between groups
+    excluding: str  # "{included}" and "{excluded}" are filled in
+    parenthesise_single: bool = False
+
+
+def render(query: SearchQuery, syntax: Syntax) -> str:
+    """``query`` in an engine's own query language (never from the user's raw text)."""
+    groups = []
+    for group in query.groups:
+        alternatives = syntax.any_of.join(syntax.phrase(term) for term in group)
+        single = len(group) == 1 and not syntax.parenthesise_single
+        groups.append(alternatives if single else f"({alternatives})")
+    expression = syntax.all_of.join(groups)
+    if query.excluded:
+        excluded = syntax.any_of.join(syntax.phrase(term) for term in query.excluded)
+        expression = syntax.excluding.format(included=expression, excluded=excluded)
+    return expression

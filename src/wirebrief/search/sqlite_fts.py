@@ -39,7 +39,7 @@ from wirebrief.search.backend import (
     order_for,
     pool_size,
 )
-from wirebrief.search.query import SearchQuery, Term
+from wirebrief.search.query import SearchQuery, Syntax, Term, render
 from wirebrief.search.snippets import CLOSE, ELLIPSIS, OPEN, marked_html
 from wirebrief.storage.models import Article
 
@@ -95,15 +95,7 @@ def is_index_table(name: str) -> bool:
 
 def match_expression(query: SearchQuery) -> str:
     """Our query model as an FTS5 MATCH expression; every word is a quoted string."""
-    groups = []
-    for group in query.groups:
-        alternatives = " OR ".join(_phrase(term) for term in group)
-        groups.append(f"({alternatives})" if len(group) > 1 else alternatives)
-    expression = " AND ".join(groups)
-    if query.excluded:
-        excluded = " OR ".join(_phrase(term) for term in query.excluded)
-        expression = f"({expression}) NOT ({excluded})"
-    return expression
+    return render(query, _FTS5)
 
 
 class SqliteFtsBackend:
@@ -218,3 +210,6 @@ def _indexed_join(join: _MatchedArticles, compiler: SQLCompiler, **kw: Any) -> s
 def _phrase(term: Term) -> str:
     # Words hold letters and digits only (query.py), so quoting them needs no escaping.
     return '"' + " ".join(term.words) + '"' + (" *" if term.prefix else "")
+
+
+_FTS5 = Syntax(_phrase, any_of=" OR ", all_of=" AND ", excluding="({included}) NOT ({excluded})")
