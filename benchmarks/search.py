@@ -4,8 +4,8 @@ Articles are made by recombining real paragraphs, read in place from
 ``../shared/data/public-news/doj-press-releases/`` (4,899 U.S. DOJ press releases, public
 domain; nothing is copied into the repository): each article takes a real headline and
 4 to 8 paragraphs drawn from the whole corpus, a time within two years, one of 40
-sources and, for one in five, one or two of 12 assets. One in four articles belongs to a
-story of 2 to 4 articles, half of them near copies (``duplicate_of``), so results collapse.
+sources and, for one in five, one or two of 12 assets. One article in five belongs to a
+story of 2 to 4 articles, a third of those near copies (``duplicate_of``): results collapse.
 
 For each size (``--sizes 10000,100000``), into a fresh SQLite file:
 
