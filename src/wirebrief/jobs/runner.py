@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
+from wirebrief.alerts.runner import alert_loop
 from wirebrief.jobs.app import SCHEDULER_QUEUE, WORK_QUEUES, Runtime, ensure_schema, make_app
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
@@ -51,12 +53,19 @@ async def _schedule(settings: Settings) -> None:
         async with app.open_async():
             await ensure_schema(app)
             log.info("scheduler started")
-            await app.run_worker_async(
-                queues=[SCHEDULER_QUEUE],
-                concurrency=1,
-                additional_context={"wirebrief": Runtime(db, settings)},
-                **_liveness(settings),
-            )
+            stop = threading.Event()
+            # Saved-search alerts and webhook retries run beside the schedule, as in `run`.
+            alerts = asyncio.create_task(alert_loop(db, settings, stop))
+            try:
+                await app.run_worker_async(
+                    queues=[SCHEDULER_QUEUE],
+                    concurrency=1,
+                    additional_context={"wirebrief": Runtime(db, settings)},
+                    **_liveness(settings),
+                )
+            finally:
+                stop.set()
+                await alerts
     finally:
         db.dispose()
 
