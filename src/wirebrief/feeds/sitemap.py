@@ -16,6 +16,7 @@ from lxml import etree
 
 from wirebrief.errors import FeedError
 from wirebrief.feeds.parser import FeedEntry
+from wirebrief.feeds.xmlsafety import neutralize_entities
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one uncompressed file
 DEFAULT_MAX_CHILDREN = 50
@@ -61,8 +62,8 @@ def parse_sitemap(
         raise FeedError(f"{url}: the sitemap is empty")
 
     problems: list[str] = []
-    body, declared_entities = _strip_doctype(body)
-    if declared_entities:
+    body, entity_problem = neutralize_entities(body)  # the same guard feeds go through
+    if entity_problem:
         problems.append("ignored the entity declarations in the DOCTYPE")
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, huge_tree=False, recover=True, load_dtd=False
@@ -104,29 +105,6 @@ def parse_sitemap(
     raise FeedError(
         f"{url}: not a sitemap: the root element is <{name}>, expected <urlset> or <sitemapindex>"
     )
-
-
-# The prolog is matched atomically ((?>...)): otherwise each lazy ".*?" may also swallow the
-# next processing instruction, and a body of many "<?a?>" backtracks exponentially.
-_DOCTYPE_IN_PROLOG = re.compile(
-    rb"\A(?P<prolog>(?>(?:\xef\xbb\xbf)?\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*))"
-    rb"<!DOCTYPE\b[^\[>]*(?P<subset>\[.*?\]\s*)?>",
-    re.DOTALL | re.IGNORECASE,
-)
-
-
-def _strip_doctype(body: bytes) -> tuple[bytes, bool]:
-    """Remove a DOCTYPE from the prolog; say whether it declared entities.
-
-    Sitemaps have no use for a DTD. Without one, every entity reference is undeclared, so
-    none can be expanded, and libxml2 cannot abort half-way on an amplification limit
-    (which it does for billion laughs even when substitution is off).
-    """
-    match = _DOCTYPE_IN_PROLOG.match(body)
-    if not match:
-        return body, False
-    declares = b"<!ENTITY" in (match.group("subset") or b"").upper()
-    return match.group("prolog") + body[match.end() :], declares
 
 
 def _gunzip(body: bytes, url: str, max_bytes: int) -> bytes:
