@@ -556,8 +556,6 @@ class Ingestor:
             if attempt is not None:
                 fetchlog.record_attempt(session, attempt)
             outcome = store_article(session, draft)
-            asset_store.store_links_for_url(session, draft.url, draft.asset_links)
-            index_stored(session, draft.url, outcome)  # last: search index, related stories
         setattr(report, outcome, getattr(report, outcome) + 1)
         metrics.ARTICLES_STORED.labels(outcome).inc()
 
@@ -617,9 +615,17 @@ class Ingestor:
 
 def store_article(session: Session, draft: ArticleDraft) -> str:
     """Store stages, in order: by URL (new, updated or unchanged), collapse copies (an exact
-    copy becomes a sighting of the stored article, a near copy points at its origin), then
-    group into a story. Returns new, updated, unchanged or copies.
+    copy becomes a sighting of the stored article, a near copy points at its origin), group
+    into a story, link assets, then index for search and related stories (last).
+    Returns new, updated, unchanged or copies.
     """
+    outcome = _place_article(session, draft)
+    asset_store.store_links_for_url(session, draft.url, draft.asset_links)
+    index_stored(session, draft.url, outcome)
+    return outcome
+
+
+def _place_article(session: Session, draft: ArticleDraft) -> str:
     incoming = _to_article(draft)
     if removals.is_blocked(session, incoming):  # removed on request, or its source blocked
         return "unchanged"
