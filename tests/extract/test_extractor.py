@@ -178,6 +178,22 @@ def test_feed_time_wins_when_the_page_has_no_time_of_day() -> None:
     assert draft.published == feed_time
 
 
+def test_relative_links_in_the_body_become_absolute() -> None:
+    paragraph = (
+        "The harbour board met on Tuesday and agreed a new mooring plan for the winter, "
+        "after a long consultation with the fishing co-operative and the ferry operators. "
+    )
+    html = (
+        "<html><head><title>Moorings</title></head><body><article><h1>Moorings</h1>"
+        f"<p>{paragraph * 3}See <a href='/minutes/2024-05'>the minutes</a> and "
+        f"<a href='plan.pdf'>the plan</a>.</p><p>{paragraph * 2}</p></article></body></html>"
+    )
+    draft = process_page(html, "https://harbour-news.example/board/moorings", Settings())
+
+    assert '<a href="https://harbour-news.example/minutes/2024-05" ' in draft.html
+    assert '<a href="https://harbour-news.example/board/plan.pdf" ' in draft.html
+
+
 # ── pages that are not articles ──────────────────────────────────────────────
 
 

@@ -8,6 +8,7 @@ Metadata is read by ``metadata.py``; the publication time comes from htmldate.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -15,6 +16,7 @@ from datetime import datetime
 import htmldate
 import lxml.html
 import trafilatura
+from courlan import fix_relative_urls
 from lxml import etree
 
 from wirebrief.errors import ExtractionError
@@ -101,9 +103,10 @@ def _article_body(page: lxml.html.HtmlElement, url: str, *, fast: bool) -> etree
     """trafilatura's body tree (it works on a copy of ``page``), or ``None`` when it finds
     no article or one too short to be one.
     """
+    # No url: trafilatura would resolve every link of the page before choosing the
+    # article (a tenth of its time); the few links kept are resolved below instead.
     document = trafilatura.bare_extraction(
         page,
-        url=url,
         fast=fast,
         with_metadata=False,  # metadata.py reads it, at a fraction of the cost
         include_formatting=True,
@@ -118,7 +121,17 @@ def _article_body(page: lxml.html.HtmlElement, url: str, *, fast: bool) -> etree
         return None
     if len(_text(document.body).split()) < MIN_ARTICLE_WORDS:
         return None  # a menu or a caption is not an article
+    _resolve_links(document.body, url)
     return document.body
+
+
+def _resolve_links(body: etree._Element, url: str) -> None:
+    """Make the body's link targets absolute against the page URL (malformed ones kept)."""
+    for ref in body.iter("ref"):
+        target = ref.get("target")
+        if target:
+            with contextlib.suppress(ValueError):
+                ref.set("target", fix_relative_urls(url, target))
 
 
 def _text(body: etree._Element) -> str:
