@@ -164,3 +164,11 @@ def test_story_api_and_page_show_coverage(reader: str) -> None:
     assert "Coverage timeline" in page.text and "Repost &lt;b&gt;with&lt;/b&gt; origin" in page.text
     assert httpx.get(reader + "/api/stories/999999").status_code == 404
     assert httpx.get(reader + "/stories/999999").status_code == 404
+
+
+def test_pager_links_keep_the_home_filters() -> None:
+    from wirebrief.web.pages import _pager_base
+
+    assert _pager_base(asset=None, topic=None) == "?"
+    assert _pager_base(asset="TSLA", topic=None) == "?asset=TSLA&"
+    assert _pager_base(asset="a&b", topic="crypto") == "?asset=a%26b&topic=crypto&"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
@@ -49,12 +50,19 @@ def home(
                 "has_next": page * PAGE_SIZE < total,
                 "total": total,
                 "filters": {"asset": (asset or "").upper(), "topic": topic or ""},
+                "pager_base": _pager_base(asset=asset, topic=topic),
                 "topics": TOPICS,
                 "sources": source_store.list_sources(session),
                 "assets": sorted(asset_store.article_counts(session)),
             },
         )
     return _source_articles(request, session, source, page)
+
+
+def _pager_base(**filters: str | None) -> str:
+    """The start of a pager link that keeps the list's filters (``?asset=TSLA&``)."""
+    kept = {name: value for name, value in filters.items() if value}
+    return f"?{urlencode(kept)}&" if kept else "?"
 
 
 @router.get("/sources/{source_id}", response_class=HTMLResponse)
