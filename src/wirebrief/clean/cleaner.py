@@ -44,9 +44,10 @@ def clean_body(
     _drop_repeated_lead(body, report)
     blocks = _blocks(body)
     for index, block in enumerate(blocks):
-        if block.element.getparent() is None:
-            continue  # already cut by a truncating rule or taken with a run
-        rule = _matching_rule(rules, block, _places(index, len(blocks)) - {"any"})
+        edges = _places(index, len(blocks)) - {"any"}
+        if not edges or block.element.getparent() is None:
+            continue  # not at an edge, or already cut by a truncating rule or with a run
+        rule = _matching_rule(rules, block, edges)
         if rule is None:
             continue
         if rule.action == "truncate":
