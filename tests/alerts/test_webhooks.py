@@ -95,6 +95,7 @@ def test_failed_deliveries_are_retried_with_exponential_backoff(
     db: Database, settings: Settings
 ) -> None:
     assert [backoff_s(n) for n in (1, 2, 3, 4)] == [30.0, 60.0, 120.0, 240.0]
+    assert backoff_s(2, jitter=1.2) == 72.0
     with WebhookReceiver(statuses=[500, 503]) as receiver:
         watch(db, "meridian", "meridian", receiver.hook_url)
         with db.session() as session:
@@ -103,15 +104,18 @@ def test_failed_deliveries_are_retried_with_exponential_backoff(
         first = run(db, settings, START)
         assert (first.delivery.delivered, first.delivery.retrying) == (0, 1)
         (pending,) = deliveries(db)
-        assert pending.next_attempt_at == START + timedelta(seconds=30)
+        retry_at = pending.next_attempt_at
+        # 30 s ±20 %
+        assert START + timedelta(seconds=24) <= retry_at <= START + timedelta(seconds=36)
         assert pending.last_error == "HTTP 500" and pending.attempts == 1
         assert run(db, settings, START + timedelta(seconds=10)).delivery.retrying == 0  # not due
         assert len(receiver.received) == 1
-        second = run(db, settings, START + timedelta(seconds=30))
+        second = run(db, settings, retry_at)
         assert second.delivery.retrying == 1
         (pending,) = deliveries(db)
-        assert pending.next_attempt_at == START + timedelta(seconds=90)  # 30 s, then 60 s
-        third = run(db, settings, START + timedelta(seconds=90))
+        wait = pending.next_attempt_at - retry_at
+        assert timedelta(seconds=48) <= wait <= timedelta(seconds=72)  # then 60 s ±20 %
+        third = run(db, settings, pending.next_attempt_at)
         assert third.delivery.delivered == 1
     assert [json.loads(r.body)["attempt"] for r in receiver.received] == [1, 2, 3]
     bodies = {r.body for r in receiver.received}

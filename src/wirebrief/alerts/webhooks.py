@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import logging
+import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -52,9 +53,11 @@ def verify(secret: str, body: bytes, signature: str) -> bool:
     return hmac.compare_digest(sign(secret, body), signature)
 
 
-def backoff_s(attempts: int) -> float:
-    """Seconds to wait after the ``attempts``-th failed attempt: doubling, capped."""
-    return min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** max(attempts - 1, 0))
+def backoff_s(attempts: int, jitter: float = 1.0) -> float:
+    """Seconds to wait after the ``attempts``-th failed attempt: doubling, capped, times
+    ``jitter`` (deliveries that failed together must not all retry in the same second).
+    """
+    return min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** max(attempts - 1, 0)) * jitter
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,8 @@ def _record(db: Database, outcomes: list[Outcome], now: datetime) -> DeliveryRep
                 delivery.status = "failed"
                 report.failed += 1
             else:
-                delivery.next_attempt_at = now + timedelta(seconds=backoff_s(delivery.attempts))
+                delivery.next_attempt_at = now + timedelta(
+                    seconds=backoff_s(delivery.attempts, random.uniform(0.8, 1.2))
+                )
                 report.retrying += 1
     return report
