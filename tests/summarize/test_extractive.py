@@ -7,10 +7,16 @@ import re
 from tests.summarize.articles import CHINESE_TEXT, GERMAN_TEXT, TEXT, TITLE
 from wirebrief.summarize import summarize_article
 from wirebrief.summarize.checks import SourceFacts, all_supported
-from wirebrief.summarize.extractive import cosine, extractive_tldr, shorten, tfidf_vectors
+from wirebrief.summarize.extractive import (
+    MAX_SENTENCES,
+    TLDR_WORDS,
+    cosine,
+    extractive_tldr,
+    rank_sentences,
+    tfidf_vectors,
+)
 from wirebrief.summarize.language import content_tokens
 from wirebrief.summarize.sentences import sentence_texts
-from wirebrief.summarize.trim import trim_sentence
 
 
 def _words(text: str) -> list[str]:
@@ -54,12 +60,38 @@ def test_no_two_bullets_say_the_same_thing() -> None:
     assert not any(b.startswith("Orchard Bank's profit rose 12%") for b in tldr.bullets)
 
 
-def test_a_long_article_gets_more_bullets_than_a_short_one() -> None:
-    paragraphs = [f"Item {n} of the list concerns the harbour plan for district {n} in detail."
-                  for n in range(70)]  # fmt: skip
-    long_text = "\n\n".join(paragraphs)
-    assert len(extractive_tldr("Plan", long_text, "en").bullets) == 5
+def test_bullets_stop_at_the_word_budget_but_never_below_three() -> None:
+    short = "\n\n".join(f"District {n} gets a new harbour plan this year." for n in range(70))
+    tldr = extractive_tldr("Plan", short, "en")
+    assert len(tldr.bullets) == 5  # short bullets: room for five
+    assert sum(len(b.split()) for b in tldr.bullets) <= TLDR_WORDS
+    long = "\n\n".join(
+        f"District {n} gets a new harbour plan with {n + 3} berths, a ferry terminal, a sea "
+        f"wall and a park, the largest public works project in its history by far." for n in range(70)
+    )  # fmt: skip
+    assert len(extractive_tldr("Plan", long, "en").bullets) == 3  # over budget, still three
     assert len(extractive_tldr(TITLE, TEXT, "en").bullets) == 3
+
+
+def test_bylines_and_update_stamps_are_not_bullets() -> None:
+    text = ("By Jane Doe and John Roe, Reuters\nLast updated at 10:39 on 4 April 2015\n"
+            "PUBLISHED: 12:01 EST, 3 April 2015 with the council in session\n" + TEXT)  # fmt: skip
+    joined = " ".join(extractive_tldr(TITLE, text, "en").bullets)
+    kept = rank_sentences(
+        "By . Daily Mail Reporter .\nBy Monday the council had voted to sell.", "en"
+    )
+    assert [s.sentence.text for s in kept] == ["By Monday the council had voted to sell."]
+    assert "Jane Doe" not in joined and "updated" not in joined and "PUBLISHED" not in joined
+
+
+def test_only_the_opening_sentences_are_read() -> None:
+    filler = "\n".join(
+        f"Paragraph {n} describes the weather over the harbour again." for n in range(60)
+    )
+    late = "Orchard Bank reported a 12% rise in third-quarter profit on Tuesday, to $4.2 billion."
+    ranked = rank_sentences(filler + "\n" + late, "en")
+    assert len(ranked) <= MAX_SENTENCES
+    assert all("Orchard" not in s.sentence.text for s in ranked)
 
 
 def test_short_text_still_gets_a_tldr_and_empty_text_an_empty_one() -> None:
@@ -82,34 +114,6 @@ def test_key_points_opening_a_plain_text_are_the_authors() -> None:
     assert tldr.method == "author"
     assert tldr.bullets == ("Profit rose 12%.", "Revenue beat forecasts.")
     assert summarize_article(TITLE, "TLDR\n- only one point\n\n" + TEXT).method == "extractive"
-
-
-def test_attribution_and_connectives_are_trimmed_but_quotes_keep_their_speaker() -> None:
-    said = "Revenue climbed to $18.6 billion in the quarter, the company said in a statement."
-    assert trim_sentence(said, "en") == "Revenue climbed to $18.6 billion in the quarter."
-    assert trim_sentence("Revenue rose to $18.6 billion, it said.", "en") == (
-        "Revenue rose to $18.6 billion, it said."  # too little would be left
-    )
-    okafor = "According to Maria Okafor, the chief executive, demand grew in every region in May."
-    assert trim_sentence(okafor, "en") == "Demand grew in every region in May."
-    assert trim_sentence("However, the bank set aside $310 million for bad loans.", "en") == (
-        "The bank set aside $310 million for bad loans."
-    )
-    quote = '"We are seeing demand from every region," Okafor told reporters.'
-    assert trim_sentence(quote, "en") == quote
-    german = "Die Aktie stieg um 3,1 Prozent, sagte ein Händler am Dienstag in Frankfurt."
-    assert trim_sentence(german, "de") == german  # attribution rules are English only
-
-
-def test_long_sentences_are_cut_at_a_clause_break_never_before_but() -> None:
-    long = ("Tesla began offering paid robotaxi rides in Phoenix on Tuesday with no employee "
-            "in the vehicle, expanding a service that until now has required a safety monitor "
-            "on board in most cities.")  # fmt: skip
-    assert shorten(long, 25) == ("Tesla began offering paid robotaxi rides in Phoenix on "
-                                 "Tuesday with no employee in the vehicle.")  # fmt: skip
-    caveat = ("The company beat estimates for the quarter across every one of its regions and "
-              "segments, but warned that demand would weaken sharply next year in Europe.")  # fmt: skip
-    assert shorten(caveat, 20) == caveat
 
 
 def test_other_languages_are_summarized_in_their_own_words() -> None:

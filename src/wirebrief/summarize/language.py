@@ -7,6 +7,7 @@ Japanese are told by their script and tokenised as character bigrams.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import cache
 
 import justext
@@ -79,9 +80,18 @@ def language_scores(text: str) -> dict[str, float]:
     sample = words(text)[:_SAMPLE_TOKENS]
     if not sample:
         return {}
-    return {
-        code: sum(token in stopwords(code) for token in sample) / len(sample) for code in STOPLISTS
-    }
+    hits = Counter(code for token in sample for code in _stop_languages().get(token, ()))
+    return {code: hits[code] / len(sample) for code in STOPLISTS}
+
+
+@cache
+def _stop_languages() -> dict[str, tuple[str, ...]]:
+    """Each stop word → the languages it is a stop word of (one look-up per token)."""
+    languages: dict[str, list[str]] = {}
+    for code in STOPLISTS:
+        for word in stopwords(code):
+            languages.setdefault(word, []).append(code)
+    return {word: tuple(codes) for word, codes in languages.items()}
 
 
 def is_in_language(text: str, lang: str | None) -> bool:

@@ -37,7 +37,8 @@ _OPENING = "\"'“‘«(["
 _CLOSING = "\"'”’»)]"
 _BOUNDARY = re.compile(rf"(?P<end>[.!?…]+[{re.escape(_CLOSING)}]*)(?P<gap>\s+)")
 # Paragraphs glued without a space by a scraper: "…the community.Dr Venter said…".
-_GLUED = re.compile(r"(?P<word>\w*(?:[a-z]{2}|\d{2}))(?P<end>[.!?][\"”’]?)(?=[A-Z][a-z])")
+_GLUED = re.compile(r"(?<=[a-z]{2}|\d{2})[.!?][\"”’]?(?=[A-Z][a-z])")
+_LAST_WORD = re.compile(r"\w+$")
 _CJK_END = re.compile(r"[。！？]+[」』”’）)]*")
 _LIST_MARKER = re.compile(r"^(?:[-*•–—]\s+|\d{1,2}[.)]\s+)")
 _DOTTED = re.compile(r"^(?:[a-z]\.)+[a-z]?$")  # u.s, e.g, a.m, ph.d
@@ -53,16 +54,19 @@ class Sentence:
     paragraph: int
 
 
-def split_sentences(text: str) -> list[Sentence]:
+def split_sentences(text: str, limit: int | None = None) -> list[Sentence]:
     """Split plain text into sentences; every line break ends a sentence.
 
     List markers (``- ``, ``• ``, ``1. ``) at the start of a line are not part of a sentence.
+    With ``limit``, only the first ``limit`` sentences are split off (the rest is not read).
     """
     sentences: list[Sentence] = []
     paragraphs = (_LIST_MARKER.sub("", line.strip()) for line in text.splitlines())
     for number, paragraph in enumerate(p for p in paragraphs if p):
         for piece in _split_paragraph(paragraph):
             sentences.append(Sentence(piece, len(sentences), number))
+        if limit is not None and len(sentences) >= limit:
+            return sentences[:limit]
     return sentences
 
 
@@ -81,10 +85,10 @@ def _split_paragraph(paragraph: str) -> list[str]:
 
 
 def _unglue(match: re.Match[str]) -> str:
-    word, end = match.group("word"), match.group("end")
-    if word.lower() in _TITLES or "." in word:
+    word = _LAST_WORD.search(match.string, 0, match.start())
+    if word is not None and word.group(0).lower() in _TITLES:
         return match.group(0)
-    return f"{word}{end}\n"
+    return match.group(0) + "\n"
 
 
 def _split_at_boundaries(text: str) -> list[str]:

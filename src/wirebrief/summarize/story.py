@@ -11,11 +11,11 @@ from wirebrief.summarize.extractive import (
     cosine,
     rank_sentences,
     select,
-    shorten,
     tfidf_vectors,
 )
 from wirebrief.summarize.language import base_language, content_tokens, detect_language
 from wirebrief.summarize.tldr import MAX_BULLETS, MIN_BULLETS, Tldr
+from wirebrief.summarize.trim import shorten
 
 PER_ARTICLE = 8  # candidates taken from each article: its lead and most central sentences
 
