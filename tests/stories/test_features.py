@@ -9,10 +9,13 @@ import pytest
 
 from wirebrief.stories.entities import name_entities, numeric_entities, tokens
 from wirebrief.stories.features import (
+    LEAD_CHARS,
     MAX_ENTITIES,
     MAX_TERMS,
+    NAME_RARITY_FLOOR,
     StoryFeatures,
     article_features,
+    lead,
 )
 from wirebrief.stories.lexicon import lexicon, primary_language, stem
 
@@ -115,6 +118,18 @@ def test_a_day_without_a_year_still_matches_the_day() -> None:
     assert numbers("The fight is on July 7.") == {"07-07"}
 
 
+def test_a_month_and_year_without_a_day_match_the_month() -> None:
+    assert numbers("The vote is due in March 2013.") == {"2013-03", "2013"}
+
+
+def test_the_day_of_a_date_is_not_also_a_plain_number() -> None:
+    assert numbers("21 July 2013 Last updated at 11: 11 GMT") == {"07-21", "2013-07", "2013"}
+
+
+def test_a_year_before_a_comma_is_a_year_not_a_counted_noun() -> None:
+    assert numbers("Monday, 28 November 2005, Tehran") == {"11-28", "2005-11", "2005"}
+
+
 # ── terms and weights ────────────────────────────────────────────────────────
 
 
@@ -150,6 +165,24 @@ def test_features_are_bounded_however_long_the_article() -> None:
     features = article_features("A long one", words)
     assert len(features.terms) <= MAX_TERMS
     assert len(features.entities) <= MAX_ENTITIES
+
+
+def test_only_the_lead_of_a_long_article_is_read() -> None:
+    text = "word " * LEAD_CHARS
+    assert len(lead(text)) <= LEAD_CHARS
+    assert lead(text).endswith("word")  # cut at a whole word
+    assert lead("short text") == "short text"
+    tail = " Zarvonia reported a 9.9-magnitude quake."
+    assert "zarvonia" not in article_features("", text + tail).entities
+
+
+def test_common_surnames_weigh_like_rare_names() -> None:
+    """A common surname ("Thompson") tells two fights apart as well as a rare one does."""
+    features = article_features("", "Wladimir Klitschko beat Tony Thompson in Bern.")
+    assert EN.rarity("thompson") < NAME_RARITY_FLOOR
+    assert features.entities["thompson"] >= NAME_RARITY_FLOOR / EN.rarity("klitschko") * (
+        features.entities["klitschko"] - 1e-9
+    )
 
 
 def test_features_are_deterministic() -> None:

@@ -12,6 +12,8 @@ import pytest
 from wirebrief.demo.site import Article, load_newsroom
 from wirebrief.stories.features import StoryFeatures, article_features
 from wirebrief.stories.grouping import (
+    ENTITY_SHARE,
+    LEAD_DISCOUNT,
     PROFILE_ENTITIES,
     PROFILE_TERMS,
     THRESHOLD,
@@ -47,8 +49,12 @@ QUAKE_B = article_features(
 # ── profiles ─────────────────────────────────────────────────────────────────
 
 
-def test_a_story_matches_its_only_article_fully() -> None:
-    assert similarity(QUAKE_A1, new_profile(QUAKE_A1)) == pytest.approx(1.0)
+def test_a_story_matches_its_only_article_best() -> None:
+    story = new_profile(QUAKE_A1)
+    assert similarity(QUAKE_A1, story) > similarity(QUAKE_A2, story)
+    assert similarity(QUAKE_A1, story) == pytest.approx(
+        1.0 - ENTITY_SHARE * LEAD_DISCOUNT * max(w * w for w in QUAKE_A1.entities.values())
+    )
 
 
 def test_merge_returns_a_new_profile_and_counts_articles() -> None:
@@ -87,6 +93,18 @@ def test_same_event_in_other_words_joins_and_same_kind_stays_apart() -> None:
     assert similarity(QUAKE_A2, story) >= THRESHOLD
     assert similarity(QUAKE_B, story) < THRESHOLD
     assert similarity(QUAKE_A2, story) > 2 * similarity(QUAKE_B, story)
+
+
+def test_one_shared_name_counts_less_than_two() -> None:
+    """Two fights of one boxer share him; only the same fight also shares the opponent."""
+    story = new_profile(StoryFeatures(entities={"klitschko": 0.8, "thompson": 0.6}))
+    protagonist = StoryFeatures(entities={"klitschko": 1.0})
+    both = StoryFeatures(entities={"klitschko": 0.8, "thompson": 0.6})
+    assert similarity(protagonist, story) == pytest.approx(
+        ENTITY_SHARE * (1.0 - LEAD_DISCOUNT) * 0.8
+    )
+    # A plain dot product would rate them 0.6 against 0.48.
+    assert similarity(both, story) > 1.5 * similarity(protagonist, story)
 
 
 def test_similarity_is_in_unit_range() -> None:

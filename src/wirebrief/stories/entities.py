@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from wirebrief.stories.lexicon import MONTHS, WEEKDAYS, Lexicon, stem, wordset
 
 _WORD = re.compile(r"[^\W\d_][\w]*(?:['’.&][^\W_]+)*", re.UNICODE)
-_POSSESSIVE = re.compile(r"['’]s?$")
 # Characters between two words that end a sentence (or open a quote) before the second.
 _BOUNDARY = re.compile(r"[.!?:\n\"“”‘(\[|•–—]")
 # Abbreviations whose full stop does not end a sentence.
@@ -44,21 +43,24 @@ _SPLIT_NUMBER = (
     (re.compile(r"(?<![\d.,])(\d{1,3}), (\d{3})(?!\d)"), r"\1,\2"),
     (re.compile(r"(?<![\d.,:])(\d{1,2}): (\d\d)(?!\d)"), r"\1:\2"),
 )
+_SPLIT_ANY = re.compile(r"\d[.,:] \d")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?\s?m\.?)?", re.IGNORECASE)
 _MONEY = re.compile(
-    r"(?P<cur>[$€£¥])\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s*"
+    r"(?P<cur>[$€£¥])\s?(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*"
     r"(?P<scale>trillion|billion|million|thousand|bn|mn|tn|[kmb](?![\w]))?",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?:%|per\s?cent\b)", re.IGNORECASE)
 _NUMBER_UNIT = re.compile(
-    r"(?<![\w.$€£¥])(?P<num>\d[\d,]*(?:\.\d+)?)(?:\s*-\s*|\s+)(?P<unit>[^\W\d_]{3,})",
+    r"(?<![\w.$€£¥])(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*-\s*|\s+)(?P<unit>[^\W\d_]{3,})",
     re.UNICODE,
 )
-_NUMBER = re.compile(r"(?<![\w.$€£¥])\d[\d,]*(?:\.\d+)?(?![\w%])")
+_NUMBER = re.compile(r"(?<![\w.$€£¥])\d+(?:,\d{3})*(?:\.\d+)?(?![\w%])")
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+# "March 5", "March 5, 2013" and "March 2013" in one pass: day, year or both. The
+# lookahead lets the scan skip most positions before trying twenty month names.
 _DATE_MDY = re.compile(
-    rf"\b(?P<month>{_MONTH_NAMES})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"(?=[JFMASONDjfmasond])\b(?P<month>{_MONTH_NAMES})\.?(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b)?"
     rf"(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?",
     re.IGNORECASE,
 )
@@ -67,7 +69,6 @@ _DATE_DMY = re.compile(
     rf"(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?",
     re.IGNORECASE,
 )
-_MONTH_YEAR = re.compile(rf"\b(?P<month>{_MONTH_NAMES})\.?,?\s+(?P<year>(?:19|20)\d\d)\b", re.I)
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})\s?/\s?(\d{1,2})\s?/\s?((?:19|20)?\d\d)\b")
 _ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
 _YEAR = re.compile(r"(?<![\d$€£¥.,])(?:19|20)\d\d(?![\d%])")
@@ -91,8 +92,7 @@ _GENERIC_UNITS = wordset(
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """A word and what its position says about its capitalisation."""
 
     text: str
@@ -108,12 +108,13 @@ def tokens(text: str) -> list[Token]:
         prev_end = 0
         prev_word = ""
         for match in _WORD.finditer(line):
-            gap = line[prev_end : match.start()] if prev_word else "\n"
-            boundary = not prev_word or bool(_BOUNDARY.search(gap))
+            word, (start, end) = match.group(), match.span()
+            gap = line[prev_end:start] if prev_word else "\n"
+            boundary = not prev_word or (gap != " " and _BOUNDARY.search(gap) is not None)
             if boundary and gap.strip() == "." and _is_abbreviation(prev_word):
                 boundary = False
-            out.append(Token(match.group(), gap, ambiguous=boundary or headline))
-            prev_end, prev_word = match.end(), match.group()
+            out.append(Token(word, gap, boundary or headline))
+            prev_end, prev_word = end, word
     return out
 
 
@@ -141,13 +142,13 @@ def _is_acronym(word: str) -> bool:
     return 2 <= len(letters) <= 5 and letters.isupper() and letters.isalpha()
 
 
-def _is_capitalised(word: str) -> bool:
-    return word[0].isupper()
-
-
 def _normal(word: str) -> str:
     """Lowercase, without possessive and dots: "Reid's" -> "reid", "U.S." -> "us"."""
-    return _POSSESSIVE.sub("", word).replace(".", "").lower()
+    if word.endswith(("'s", "’s")):
+        word = word[:-2]
+    elif word.endswith(("'", "’")):
+        word = word[:-1]
+    return word.replace(".", "").lower()
 
 
 def name_entities(toks: list[Token], lex: Lexicon) -> tuple[Counter[str], set[str]]:
@@ -159,11 +160,11 @@ def name_entities(toks: list[Token], lex: Lexicon) -> tuple[Counter[str], set[st
     Center" -> "betty"). One key per name keeps a protagonist named in full and by surname
     from counting twice.
     """
-    lowercase_seen = {t.text.lower() for t in toks if not _is_capitalised(t.text)}
-    trusted = {_normal(t.text) for t in toks if not t.ambiguous and _is_capitalised(t.text)}
+    lowercase_seen = {t.text.lower() for t in toks if not t.text[0].isupper()}
+    trusted = {_normal(t.text) for t in toks if not t.ambiguous and t.text[0].isupper()}
 
     def is_name(tok: Token) -> bool:
-        if not _is_capitalised(tok.text):
+        if not tok.text[0].isupper():
             return False
         word = _normal(tok.text)
         if len(word) < 2 or word in WEEKDAYS or word in MONTHS or lex.is_stopword(word):
@@ -181,8 +182,12 @@ def name_entities(toks: list[Token], lex: Lexicon) -> tuple[Counter[str], set[st
     connector = False  # a lowercase "of" between two names keeps the run open
     prev = ""
     for tok in toks:
+        if not run and not tok.text[0].isupper():
+            prev = tok.text  # the common case: a lowercase word outside any name
+            continue
         joined = bool(run) and (
-            _NAME_GAP.match(tok.gap) is not None
+            tok.gap == " "
+            or _NAME_GAP.match(tok.gap) is not None
             or (_INITIAL_GAP.match(tok.gap) is not None and _is_abbreviation(prev))
         )
         prev = tok.text
@@ -217,15 +222,16 @@ def _emit(run: list[Token], lex: Lexicon, found: Counter[str], acronyms: set[str
 
 def numeric_entities(text: str, lex: Lexicon) -> Counter[str]:
     """Money, percentages, counted nouns, plain numbers and dates, in canonical form."""
-    for pattern, joined in _SPLIT_NUMBER:
-        text = pattern.sub(joined, text)
+    if _SPLIT_ANY.search(text):
+        for pattern, joined in _SPLIT_NUMBER:
+            text = pattern.sub(joined, text)
     found: Counter[str] = Counter()
-    for match in _DATE_MDY.finditer(text):
-        _add_date(found, match)
-    for match in _DATE_DMY.finditer(text):
-        _add_date(found, match)
-    for match in _MONTH_YEAR.finditer(text):
-        found[f"{match['year']}-{MONTHS[match['month'].lower()]:02d}"] += 1
+
+    # The day of a date is counted with its month, not again as a plain number.
+    def date(match: re.Match[str]) -> str:
+        return _add_date(found, match)
+
+    text = _DATE_DMY.sub(date, _DATE_MDY.sub(date, text))
     for match in _NUMERIC_DATE.finditer(text):
         month, day, year = int(match[1]), int(match[2]), match[3]
         if 1 <= month <= 12 and 1 <= day <= 31:
@@ -269,14 +275,21 @@ def numeric_entities(text: str, lex: Lexicon) -> Counter[str]:
     return found
 
 
-def _add_date(found: Counter[str], match: re.Match[str]) -> None:
-    day = int(match["day"])
-    if not 1 <= day <= 31:
-        return
+def _add_date(found: Counter[str], match: re.Match[str]) -> str:
+    """Count a day key ("03-05") and a month key ("2013-03"); what stays of the date's text.
+
+    Only the year stays, for the year count: the day must not count again as a number.
+    """
+    day = int(match["day"]) if match["day"] else 0
+    if (not day and not match["year"]) or day > 31:
+        return match.group()
     month = MONTHS[match["month"].lower()]
-    found[f"{month:02d}-{day:02d}"] += 1
     if match["year"]:
         found[f"{match['year']}-{month:02d}"] += 1
+    if not day:
+        return match.group()
+    found[f"{month:02d}-{day:02d}"] += 1
+    return f" {match['year'] or ''} "
 
 
 def _is_year(raw: str) -> bool:

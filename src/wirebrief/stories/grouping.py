@@ -6,7 +6,8 @@ fixed however many articles it gathers. An article's similarity to a story is it
 similarity to the story's articles (average link: the sum's dot product divided by the
 count), mixing entities and terms. Average link rather than centroid cosine: once a story
 has wrongly absorbed a second event, a centroid matches both events and keeps attracting
-them, while the average stays diluted by the members that do not match.
+them, while the average stays diluted by the members that do not match. Of the entity
+overlap, the single strongest shared entity counts only in part (``LEAD_DISCOUNT``).
 """
 
 from __future__ import annotations
@@ -21,8 +22,13 @@ PROFILE_VERSION = 1
 # Share of the similarity from entities (names, places, amounts, dates); the rest is terms.
 # Names also count among the terms, so identifiers outweigh topic words overall.
 ENTITY_SHARE = 0.6
+# Part of the single strongest shared entity that does not count: two events of one kind
+# often share their protagonist or place (two title fights of one boxer, two fires at one
+# chain's stores), so one shared name is weak evidence; a second one (the opponent, the
+# town, the date) is what makes a match.
+LEAD_DISCOUNT = 0.6
 # At or above this an article joins the story; see docs/benchmarks.md for how it was chosen.
-THRESHOLD = 0.25
+THRESHOLD = 0.2
 # Entries a story keeps (about 5 KB of JSON): enough for the core of a story told by dozens
 # of outlets; the tail that falls off is what only one or two of them mentioned.
 PROFILE_TERMS = 160
@@ -83,7 +89,7 @@ def similarity(features: StoryFeatures, profile: StoryProfile) -> float:
         # Nothing to tell events apart by: the entity share goes to the square of the term
         # score, so such an article joins only a story it matches closely.
         return (1.0 - ENTITY_SHARE) * terms + ENTITY_SHARE * terms * terms
-    entities = _dot(features.entities, profile.entities) / profile.size
+    entities = _entity_overlap(features.entities, profile.entities) / profile.size
     return ENTITY_SHARE * entities + (1.0 - ENTITY_SHARE) * terms
 
 
@@ -108,6 +114,18 @@ def _add(total: dict[str, float], vector: dict[str, float]) -> dict[str, float]:
     for key, weight in vector.items():
         out[key] = out.get(key, 0.0) + weight
     return out
+
+
+def _entity_overlap(article: dict[str, float], story: dict[str, float]) -> float:
+    """Dot product of two entity vectors less ``LEAD_DISCOUNT`` of its largest term."""
+    total = strongest = 0.0
+    for key, weight in article.items():
+        other = story.get(key)
+        if other is not None:
+            product = weight * other
+            total += product
+            strongest = max(strongest, product)
+    return total - LEAD_DISCOUNT * strongest
 
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:

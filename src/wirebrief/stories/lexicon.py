@@ -97,31 +97,29 @@ class Lexicon:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self._freq = _frequencies(lang)
+        # Zipf values and the stopword set are computed once per language: every article
+        # looks up each of its words, so the per-word work must be one dict or set probe.
+        self._zipf = {word: 9.0 + math.log10(f) for word, f in _frequencies(lang).items() if f}
         # Without a list, every word is "unknown": weights are flat but grouping still works.
-        self.has_frequencies = bool(self._freq)
-        self._stop = _EN_STOPWORDS if lang == "en" else frozenset()
+        self.has_frequencies = bool(self._zipf)
+        common = {word for word, zipf in self._zipf.items() if zipf >= STOP_ZIPF}
+        self._stop = (_EN_STOPWORDS if lang == "en" else frozenset()) | common
 
     def zipf(self, word: str) -> float:
         """Zipf frequency of a lowercase word (log10 per billion words)."""
-        freq = self._freq.get(word)
-        if freq is None:
-            return UNLISTED_ZIPF
-        return 9.0 + math.log10(freq)
+        return self._zipf.get(word, UNLISTED_ZIPF)
 
     def rarity(self, word: str) -> float:
         """IDF-like weight: ~0.3 for the commonest words, 5.5 for words under Zipf 3."""
-        return max(_ZIPF_CEILING - self.zipf(word), 0.25)
+        return max(_ZIPF_CEILING - self._zipf.get(word, UNLISTED_ZIPF), 0.25)
 
     def is_stopword(self, word: str) -> bool:
         """Function words, reporting verbs and anything as common as "said"."""
-        if word in self._stop:
-            return True
-        return self.has_frequencies and self.zipf(word) >= STOP_ZIPF
+        return word in self._stop
 
     def is_listed(self, word: str) -> bool:
         """Whether the word is in the frequency list (used at least once per million words)."""
-        return word in self._freq
+        return word in self._zipf
 
 
 @lru_cache(maxsize=64)
