@@ -7,8 +7,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.support.httpserver import FixtureServer
 
 
 @dataclass(frozen=True)
@@ -29,50 +31,26 @@ class Reply:
 Script = Callable[[int, dict[str, Any]], Reply]  # (request number from 0, request body)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # the client timing out and hanging up is what some tests are about
-
-
-class FakeLlm:
+class FakeLlm(FixtureServer):
     """Context manager: ``base_url`` ends in ``/v1`` like a real server's."""
 
     def __init__(self, script: Script | Reply) -> None:
+        super().__init__()
         self.script: Script = script if callable(script) else (lambda _n, _body: script)
-        self.requests: list[dict[str, Any]] = []
+        self.requests: list[dict[str, Any]] = []  # type: ignore[assignment]  # bodies
         self.headers: list[dict[str, str]] = []
         self.in_flight = 0
         self.most_in_flight = 0
         self._lock = threading.Lock()
-        self._httpd = _Server(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
 
     @property
     def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
-
-    def __enter__(self) -> FakeLlm:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        return super().base_url + "/v1"
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(super()._handler()):  # type: ignore[misc]
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with fake._lock:
