@@ -12,12 +12,21 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.site import ReaderSite
+from tests.support.appserver import AppServer
+from tests.support.desk import build_desk
+from wirebrief.settings import Settings
+from wirebrief.storage import admin as admin_store
+from wirebrief.storage.db import Database
+from wirebrief.web.app import create_app
+
 CHROMIUM = Path(os.environ.get("WIREBRIEF_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+ADMIN_PASSWORD = "correct horse battery"
 
 
 def _unavailable(reason: str) -> None:
@@ -27,8 +36,8 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture
-def browser_context(tmp_path: Path) -> Iterator[object]:
-    """A fresh browser profile (its own --user-data-dir) with clipboard access."""
+def chromium() -> Iterator[object]:
+    """Playwright's Chromium browser type, to launch with ``executable_path=CHROMIUM``."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -36,14 +45,54 @@ def browser_context(tmp_path: Path) -> Iterator[object]:
     if not CHROMIUM.exists():
         _unavailable(f"no Chromium at {CHROMIUM}")
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_ARGS, permissions=["clipboard-read", "clipboard-write"],
-        )  # fmt: skip
-        try:
-            yield context
-        finally:
-            context.close()
+        yield playwright.chromium
+
+
+@pytest.fixture
+def browser(chromium) -> Iterator[object]:
+    """The browser without a profile, for tests that open contexts of their own."""
+    launched = chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    try:
+        yield launched
+    finally:
+        launched.close()
+
+
+@pytest.fixture
+def browser_context(tmp_path: Path, chromium) -> Iterator[object]:
+    """A fresh browser profile (its own --user-data-dir) with clipboard access."""
+    context = chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
+        args=CHROMIUM_ARGS, permissions=["clipboard-read", "clipboard-write"],
+    )  # fmt: skip
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def axe() -> object:
+    """axe-core's runner; its script is the copy bundled in axe-playwright-python."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        _unavailable("axe-playwright-python is not installed")
+    return Axe()
+
+
+@pytest.fixture
+def reader_site(tmp_path: Path, settings: Settings, db: Database) -> Iterator[ReaderSite]:
+    """The reader served on loopback over a small newsroom (see :func:`build_desk`)."""
+    desk = build_desk(db)
+    with db.session() as session:
+        admin_store.set_password(session, ADMIN_PASSWORD)
+    (tmp_path / "prices").mkdir()
+    settings = settings.with_overrides(
+        price_providers=("files",), prices_dir=tmp_path / "prices", sample_prices=True
+    )
+    with AppServer(create_app(settings, db)) as server:
+        yield ReaderSite(server.base_url, desk, ADMIN_PASSWORD)
 
 
 @pytest.fixture
