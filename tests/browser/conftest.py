@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.site import ReaderSite
+from tests.browser.site import BROWSER_TIMEOUT_MS, ReaderSite
 from tests.support.appserver import AppServer
 from tests.support.desk import build_desk
 from wirebrief.settings import Settings
@@ -65,6 +65,7 @@ def browser_context(tmp_path: Path, chromium) -> Iterator[object]:
         str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
         args=CHROMIUM_ARGS, permissions=["clipboard-read", "clipboard-write"],
     )  # fmt: skip
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     try:
         yield context
     finally:

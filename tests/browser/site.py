@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from tests.support.desk import Desk
 
+# Playwright's 30 s default is tight on a 2-core CI runner busy with the rest of the suite.
+BROWSER_TIMEOUT_MS = 90_000
+
 
 @dataclass(frozen=True)
 class ReaderSite:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.site import ReaderSite
+from tests.browser.site import BROWSER_TIMEOUT_MS, ReaderSite
 
 SCHEMES = ("light", "dark")
 WIDTHS = (390, 1280)
@@ -50,6 +50,7 @@ def describe(where: str, violation: dict) -> str:
 def audit_context(browser, reader_site: ReaderSite) -> Iterator[object]:
     """A browser context signed in to the admin area, with one removal request pending."""
     context = browser.new_context()
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     try:
         base = reader_site.base_url
         filed = context.request.post(
