@@ -43,6 +43,7 @@ from wirebrief.feeds.parser import FeedEntry, parse_feed
 from wirebrief.feeds.sitemap import parse_sitemap
 from wirebrief.fetch import Fetcher, FetchResult
 from wirebrief.fetch.encoding import decode_html
+from wirebrief.fetch.hosts import HostLimiter
 from wirebrief.markets.linker import linker_for
 from wirebrief.sanitize.sanitizer import sanitize_html
 from wirebrief.search.indexing import index_stored
@@ -305,10 +306,13 @@ class Poll:
 class Ingestor:
     """Runs the pipeline: ``async with Ingestor(db, settings) as ingestor: ...``."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(
+        self, db: Database, settings: Settings, limiter: HostLimiter | None = None
+    ) -> None:
         self.db = db
         self.settings = settings
-        self.fetcher = Fetcher(settings)
+        # Workers pass a limiter whose schedule all of them share (jobs/runner.py).
+        self.fetcher = Fetcher(settings, limiter)
         self._pool: Executor | None = None
         self._write_lock = asyncio.Lock()
         self._sources = asyncio.Semaphore(settings.fetch_concurrency)

@@ -31,6 +31,7 @@ from wirebrief.errors import (
     AddressNotAllowed,
     FetchError,
     FetchTimeout,
+    HostCoolingDown,
     HTTPStatusError,
     RateLimited,
     ResponseTooLarge,
@@ -39,7 +40,7 @@ from wirebrief.errors import (
     UnsupportedURL,
 )
 from wirebrief.fetch import Fetcher, FetchResult
-from wirebrief.fetch.fetcher import MAX_RETRY_AFTER_S, parse_retry_after
+from wirebrief.fetch.fetcher import MAX_RETRY_AFTER_S, host_key, parse_retry_after
 from wirebrief.fetch.hosts import HostLimiter
 from wirebrief.settings import Settings
 
@@ -245,10 +246,39 @@ def test_rate_limited_host_is_cooled_down(server: FixtureServer, settings: Setti
         with pytest.raises(RateLimited):
             await fetcher.fetch(server.url("/busy"))
 
+        assert 100 < await limiter.cooldown_left(host_of(server)) <= 120
+        assert await limiter.cooldown_left("other.example:80") == 0.0
+
     run(scenario, settings, limiter=limiter)
 
-    assert 100 < limiter.cooldown_left(host_of(server)) <= 120
-    assert limiter.cooldown_left("other.example:80") == 0.0
+
+def test_cooled_down_host_fails_fast(server: FixtureServer, settings: Settings) -> None:
+    """While a host cools down for long, fetches give up at once, without a request."""
+    server.routes.update({"/busy": Route(status=503, headers={"Retry-After": "60"})})
+
+    async def scenario(fetcher: Fetcher) -> HostCoolingDown:
+        with pytest.raises(RateLimited):
+            await fetcher.fetch(server.url("/busy"))
+        with pytest.raises(HostCoolingDown) as caught:
+            await fetcher.fetch(server.url("/page"))
+        return caught.value
+
+    error = run(scenario, settings)
+    assert paths(server) == ["/busy"]
+    assert error.url == server.url("/page")
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("https://news.example/feed", "news.example"),
+        ("https://News.Example:8443/a?b=c", "news.example:8443"),
+        ("https://reader:s3cret@news.example/private.xml", "news.example"),
+        ("http://[2001:db8::1]:8080/", "[2001:db8::1]:8080"),
+    ],
+)
+def test_host_key_is_host_and_port_without_credentials(url: str, key: str) -> None:
+    assert host_key(url) == key
 
 
 # ── parse_retry_after ────────────────────────────────────────────────────────

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from wirebrief.fetch.hosts import HostLimiter
+from wirebrief.fetch.hosts import HostLimiter, MemorySchedule
+from wirebrief.settings import Settings
 
 
 async def _max_concurrency(limiter: HostLimiter, hosts: list[str], hold_s: float) -> int:
@@ -125,35 +126,64 @@ def test_no_delay_means_no_spacing() -> None:
 def test_cool_down_delays_the_next_start() -> None:
     limiter = HostLimiter(per_host=2, min_delay_s=0.0)
 
-    async def scenario() -> tuple[float, float]:
-        limiter.cool_down("a.example", 0.3)
-        left = limiter.cooldown_left("a.example")
+    async def scenario() -> tuple[float, float, float]:
+        await limiter.cool_down("a.example", 0.3)
+        left = await limiter.cooldown_left("a.example")
         assert 0.2 < left <= 0.3
-        assert limiter.cooldown_left("b.example") == 0.0
+        assert await limiter.cooldown_left("b.example") == 0.0
 
         began = time.monotonic()
         async with limiter.slot("b.example"):  # other hosts are not cooled down
             other = time.monotonic() - began
         async with limiter.slot("a.example"):
             waited = time.monotonic() - began
-        return waited, other
+        return waited, other, await limiter.cooldown_left("a.example")
 
-    waited, other = asyncio.run(scenario())
+    waited, other, left_after = asyncio.run(scenario())
     assert waited >= 0.25
     assert waited < 2.0
     assert other < 0.2
-    assert limiter.cooldown_left("a.example") == 0.0
+    assert left_after == 0.0
 
 
 def test_cool_down_never_shortens_a_longer_one() -> None:
     limiter = HostLimiter(per_host=2, min_delay_s=0.0)
-    limiter.cool_down("a.example", 60.0)
-    limiter.cool_down("a.example", 1.0)
-    assert limiter.cooldown_left("a.example") > 50.0
+
+    async def scenario() -> float:
+        await limiter.cool_down("a.example", 60.0)
+        await limiter.cool_down("a.example", 1.0)
+        return await limiter.cooldown_left("a.example")
+
+    assert asyncio.run(scenario()) > 50.0
 
 
 def test_cooldown_left_of_an_unknown_host_is_zero() -> None:
     limiter = HostLimiter()
-    assert limiter.cooldown_left("never.example") == 0.0
-    limiter.cool_down("gone.example", 0.0)
-    assert limiter.cooldown_left("gone.example") == 0.0
+
+    async def scenario() -> tuple[float, float]:
+        never = await limiter.cooldown_left("never.example")
+        await limiter.cool_down("gone.example", 0.0)
+        return never, await limiter.cooldown_left("gone.example")
+
+    assert asyncio.run(scenario()) == (0.0, 0.0)
+
+
+def test_spacing_is_not_a_cooldown() -> None:
+    """A long gap between starts spaces requests but never makes the fetcher give up."""
+    limiter = HostLimiter(per_host=2, min_delay_s=30.0)
+
+    async def scenario() -> float:
+        async with limiter.slot("a.example"):
+            pass
+        return await limiter.cooldown_left("a.example")
+
+    assert asyncio.run(scenario()) == 0.0
+
+
+def test_limiter_takes_the_settings_and_a_schedule(settings: Settings) -> None:
+    schedule = MemorySchedule()
+    limiter = HostLimiter.from_settings(settings, schedule)
+    assert limiter.per_host == settings.per_host_concurrency
+    assert limiter.min_delay_s == settings.per_host_delay_s
+    assert limiter.schedule is schedule
+    assert isinstance(HostLimiter.from_settings(settings).schedule, MemorySchedule)

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text
 from tests.support.cli import run_cli
 from tests.support.httpserver import FixtureServer, Route
 from tests.support.postgres import pg_db  # noqa: F401 (fixture)
+from wirebrief.fetch.fetcher import host_key
 from wirebrief.jobs.app import ensure_schema, make_app
 from wirebrief.jobs.operations import prometheus_lines, queue_metrics
 from wirebrief.jobs.tasks import defer_poll
@@ -130,6 +131,9 @@ def test_a_worker_killed_mid_job_loses_nothing(
             "SELECT attempts FROM procrastinate_jobs WHERE args->'entry'->>'title' = :title"),
             {"title": SLOW})  # fmt: skip
         assert retried >= 1  # the killed attempt was put back and ran again
+        # The workers booked their requests in the shared host schedule.
+        hosts = list(session.scalars(text("SELECT host FROM host_schedule")))
+        assert hosts == [host_key(server.base_url)]
         metrics = queue_metrics(session, Settings(database_url=pg_db.url))
     assert metrics is not None and metrics.latency_p50_s is not None
     assert any(

@@ -110,9 +110,7 @@ class Fetcher:
 
     def __init__(self, settings: Settings, limiter: HostLimiter | None = None) -> None:
         self.settings = settings
-        self.limiter = limiter or HostLimiter(
-            settings.per_host_concurrency, settings.per_host_delay_s
-        )
+        self.limiter = limiter or HostLimiter.from_settings(settings)
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(
                 connect=settings.connect_timeout_s,
@@ -156,15 +154,15 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        host = urlsplit(url).netloc
-        wait = self.limiter.cooldown_left(host)
+        host = host_key(url)
+        wait = await self.limiter.cooldown_left(host)
         if wait > MAX_COOLDOWN_WAIT_S:  # do not hold a slot for minutes: come back later
             raise HostCoolingDown(url, wait)
         async with self.limiter.slot(host):
             result = await self._get(url, headers)
         if result.status in _RATE_LIMIT_STATUSES:
             retry_after = parse_retry_after(result.headers.get("retry-after"))
-            self.limiter.cool_down(host, retry_after or self.settings.per_host_delay_s * 10)
+            await self.limiter.cool_down(host, retry_after or self.settings.per_host_delay_s * 10)
             raise RateLimited(url, result.status, retry_after)
         if result.status >= 400:
             raise HTTPStatusError(url, result.status, f"server answered HTTP {result.status}")
@@ -249,7 +247,7 @@ class Fetcher:
     async def _load_robots(self, origin: str) -> Protego | None:
         """Parsed robots.txt; ``None`` (allow all) when the host has none."""
         try:
-            async with self.limiter.slot(urlsplit(origin).netloc):
+            async with self.limiter.slot(host_key(origin)):
                 result = await self._get(f"{origin}/robots.txt", {"Accept": "text/plain"})
         except FetchError:
             return None
@@ -259,6 +257,12 @@ class Fetcher:
         if result.status >= 400:
             return None
         return Protego.parse(result.body.decode("utf-8", errors="replace"))
+
+
+def host_key(url: str) -> str:
+    """The host (and port) politeness counts requests by; never the URL's credentials,
+    which would otherwise end up in the shared host schedule."""
+    return urlsplit(url).netloc.rpartition("@")[2].lower()
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

@@ -1,4 +1,9 @@
-"""Politeness per host: a concurrency limit, a minimum gap between requests, cooldowns."""
+"""Politeness per host: a concurrency limit, a minimum gap between requests, cooldowns.
+
+The concurrency limit is per process. Request starts and cooldowns are booked in a
+:class:`StartSchedule`: this process's memory by default, or one that every process
+shares (``storage/hostschedule.py`` on PostgreSQL, for ``wirebrief worker``).
+"""
 
 from __future__ import annotations
 
@@ -6,52 +11,100 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Protocol
+
+from wirebrief.settings import Settings
+
+
+class StartSchedule(Protocol):
+    """Where request starts and cooldowns per host are booked."""
+
+    async def reserve(self, host: str, gap_s: float) -> float:
+        """Book the next start for ``host``, ``gap_s`` after the one booked before it and
+        not inside a cooldown; the seconds from now until it."""
+        ...
+
+    async def cool_down(self, host: str, seconds: float) -> None:
+        """Book no start for ``host`` in the next ``seconds`` (never shortens a cooldown)."""
+        ...
+
+    async def cooldown_left(self, host: str) -> float:
+        """Seconds until the cooldown of ``host`` ends (0 when it has none)."""
+        ...
 
 
 @dataclass
-class _HostState:
-    semaphore: asyncio.Semaphore
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    next_start: float = 0.0
+class _Bookings:
+    next_start: float = 0.0  # time.monotonic()
+    cooldown_until: float = 0.0
+
+
+class MemorySchedule:
+    """A :class:`StartSchedule` in this process's memory: for one process, no round trip."""
+
+    def __init__(self) -> None:
+        self._hosts: dict[str, _Bookings] = {}
+
+    # No await inside: no other task books in between.
+    async def reserve(self, host: str, gap_s: float) -> float:
+        """Book the next start for ``host``; the seconds from now until it."""
+        now = time.monotonic()
+        bookings = self._hosts.setdefault(host, _Bookings())
+        start = max(bookings.next_start, bookings.cooldown_until, now)
+        bookings.next_start = start + gap_s
+        return start - now
+
+    async def cool_down(self, host: str, seconds: float) -> None:
+        """Book no start for ``host`` in the next ``seconds``."""
+        bookings = self._hosts.setdefault(host, _Bookings())
+        bookings.cooldown_until = max(bookings.cooldown_until, time.monotonic() + seconds)
+
+    async def cooldown_left(self, host: str) -> float:
+        """Seconds until the cooldown of ``host`` ends."""
+        bookings = self._hosts.get(host)
+        return max(0.0, bookings.cooldown_until - time.monotonic()) if bookings else 0.0
 
 
 class HostLimiter:
     """At most ``per_host`` requests at once to a host, starts at least ``min_delay_s`` apart.
 
     A host that answered 429 or 503 is cooled down: nobody starts a request to it
-    until the cooldown ends.
+    until the cooldown ends. Starts and cooldowns go through ``schedule`` (this
+    process's memory unless another is given); the concurrency limit is this process's.
     """
 
-    def __init__(self, per_host: int = 2, min_delay_s: float = 1.0) -> None:
+    def __init__(
+        self, per_host: int = 2, min_delay_s: float = 1.0, schedule: StartSchedule | None = None
+    ) -> None:
         self.per_host = per_host
         self.min_delay_s = min_delay_s
-        self._hosts: dict[str, _HostState] = {}
+        self.schedule: StartSchedule = schedule or MemorySchedule()
+        self._semaphores: dict[str, asyncio.Semaphore] = {}
 
-    def _state(self, host: str) -> _HostState:
-        state = self._hosts.get(host)
-        if state is None:
-            state = self._hosts[host] = _HostState(asyncio.Semaphore(self.per_host))
-        return state
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, schedule: StartSchedule | None = None
+    ) -> HostLimiter:
+        """The limiter ``settings`` ask for (per-host concurrency and delay)."""
+        return cls(settings.per_host_concurrency, settings.per_host_delay_s, schedule)
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
         """Wait for a free slot for ``host`` and hold it for one request."""
-        state = self._state(host)
-        async with state.semaphore:
-            async with state.lock:
-                wait = state.next_start - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                state.next_start = max(state.next_start, time.monotonic()) + self.min_delay_s
+        semaphore = self._semaphores.get(host)
+        if semaphore is None:
+            semaphore = self._semaphores[host] = asyncio.Semaphore(self.per_host)
+        async with semaphore:
+            wait = await self.schedule.reserve(host, self.min_delay_s)
+            if wait > 0:
+                await asyncio.sleep(wait)
             yield
 
-    def cool_down(self, host: str, seconds: float) -> None:
+    async def cool_down(self, host: str, seconds: float) -> None:
         """Start no request to ``host`` for ``seconds``."""
-        state = self._state(host)
-        state.next_start = max(state.next_start, time.monotonic() + seconds)
+        await self.schedule.cool_down(host, seconds)
 
-    def cooldown_left(self, host: str) -> float:
-        """Seconds until the next request to ``host`` may start."""
-        state = self._hosts.get(host)
-        return max(0.0, state.next_start - time.monotonic()) if state else 0.0
+    async def cooldown_left(self, host: str) -> float:
+        """Seconds until requests to ``host`` may start again after a cooldown."""
+        return await self.schedule.cooldown_left(host)

@@ -7,9 +7,11 @@ import logging
 import threading
 
 from wirebrief.alerts.runner import alert_loop
+from wirebrief.fetch.hosts import HostLimiter
 from wirebrief.jobs.app import SCHEDULER_QUEUE, WORK_QUEUES, Runtime, ensure_schema, make_app
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
+from wirebrief.storage.hostschedule import PostgresSchedule
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +33,11 @@ async def _work(settings: Settings, concurrency: int, queues: tuple[str, ...], w
 
     app = make_app(settings)
     db = Database(settings.database_url)
+    # Every worker books request starts and cooldowns in the same table: politeness per
+    # host holds for all of them together, not per process.
+    limiter = HostLimiter.from_settings(settings, PostgresSchedule(db))
     try:
-        async with app.open_async(), Ingestor(db, settings) as ingestor:
+        async with app.open_async(), Ingestor(db, settings, limiter) as ingestor:
             await ensure_schema(app)
             log.info("worker started queues=%s concurrency=%s", ",".join(queues), concurrency)
             await app.run_worker_async(

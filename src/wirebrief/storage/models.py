@@ -424,3 +424,14 @@ class AlertDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HostSchedule(Base):
+    """When the next request to a host may start, and its cooldown after a 429 or 503:
+    shared by every worker on PostgreSQL (``storage/hostschedule.py``; unused on SQLite)."""
+
+    __tablename__ = "host_schedule"
+
+    host: Mapped[str] = mapped_column(Text, primary_key=True)  # host[:port], as fetched
+    next_start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cooldown_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

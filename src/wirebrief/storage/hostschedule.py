@@ -1,0 +1,99 @@
+"""Request starts and cooldowns per host in PostgreSQL, shared by every worker.
+
+Each start is one atomic upsert on the host's ``host_schedule`` row, so starts are at
+least the gap apart across all processes and machines, and a cooldown one worker
+records holds for all. Times come from the database's clock, never the worker's, read
+when the statement runs (``clock_timestamp()``, after any wait for the row's lock; ``now()``
+would be the transaction's start, before it).
+
+When the database fails (unreachable, or not migrated), the request is spaced by this
+process's memory instead: politeness degrades to per process, the worker keeps going.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from sqlalchemy import TextClause, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from wirebrief.fetch.hosts import MemorySchedule
+from wirebrief.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+# The reserved start is the later of the host's next free start, the end of its cooldown
+# and now; the next free start moves to the reserved one plus the gap.
+_RESERVE = text("""
+    INSERT INTO host_schedule AS s (host, next_start_at)
+    VALUES (:host, clock_timestamp() + make_interval(secs => :gap))
+    ON CONFLICT (host) DO UPDATE SET next_start_at =
+        greatest(s.next_start_at, s.cooldown_until, clock_timestamp())
+        + make_interval(secs => :gap)
+    RETURNING extract(epoch FROM s.next_start_at - make_interval(secs => :gap)
+                                 - clock_timestamp())
+""")
+_COOL_DOWN = text("""
+    INSERT INTO host_schedule AS s (host, next_start_at, cooldown_until)
+    VALUES (:host, clock_timestamp(), clock_timestamp() + make_interval(secs => :seconds))
+    ON CONFLICT (host) DO UPDATE
+    SET cooldown_until = greatest(s.cooldown_until, excluded.cooldown_until)
+    RETURNING s.cooldown_until
+""")
+_COOLDOWN_LEFT = text("""
+    SELECT coalesce(max(greatest(extract(epoch FROM cooldown_until - clock_timestamp()), 0)), 0)
+    FROM host_schedule WHERE host = :host
+""")
+
+
+class PostgresSchedule:
+    """A :class:`~wirebrief.fetch.hosts.StartSchedule` in PostgreSQL's ``host_schedule``."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._fallback = MemorySchedule()
+        self._reachable = True
+
+    async def reserve(self, host: str, gap_s: float) -> float:
+        """Book the next start for ``host``; the seconds from now until it."""
+        seconds = await self._run(host, _RESERVE, {"host": host, "gap": gap_s})
+        if seconds is None:
+            return await self._fallback.reserve(host, gap_s)
+        return float(seconds)
+
+    async def cool_down(self, host: str, seconds: float) -> None:
+        """Book no start for ``host`` in the next ``seconds``, for every worker."""
+        if await self._run(host, _COOL_DOWN, {"host": host, "seconds": seconds}) is None:
+            await self._fallback.cool_down(host, seconds)
+
+    async def cooldown_left(self, host: str) -> float:
+        """Seconds until the cooldown of ``host`` ends, whichever worker recorded it."""
+        seconds = await self._run(host, _COOLDOWN_LEFT, {"host": host})
+        if seconds is None:
+            return await self._fallback.cooldown_left(host)
+        return float(seconds)
+
+    async def _run(self, host: str, statement: TextClause, params: dict[str, Any]) -> Any:
+        """The statement's one value; None when the database failed (with a warning when
+        it starts failing, so an outage logs once, not once per request)."""
+        try:
+            value = await asyncio.to_thread(self._execute, statement, params)
+        except SQLAlchemyError as exc:
+            if self._reachable:
+                log.warning(
+                    "host schedule: the database failed (%s); requests to %s and "
+                    "other hosts are spaced by this worker alone until it does",
+                    str(exc).splitlines()[0], host,
+                )  # fmt: skip
+            self._reachable = False
+            return None
+        if not self._reachable:
+            log.info("host schedule: the database answers again; all workers share it")
+            self._reachable = True
+        return value
+
+    def _execute(self, statement: TextClause, params: dict[str, Any]) -> Any:
+        with self.db.session() as session:
+            return session.execute(statement, params).scalar_one()
