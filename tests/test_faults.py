@@ -25,6 +25,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.httpserver import FixtureServer, Route
+from wirebrief.errors import FetchTimeout, HTTPStatusError, RateLimited, RobotsDisallowed
 from wirebrief.feeds.parser import parse_feed
 from wirebrief.pipeline import SourceReport, ingest_due
 from wirebrief.settings import Settings
@@ -615,3 +616,38 @@ def test_feed_answered_304_keeps_its_articles(settings: Settings, db: Database) 
             0,
         )
         assert source.next_poll_at is not None and source.next_poll_at > utcnow()
+
+
+def test_page_that_failed_for_a_while_is_fetched_at_the_next_poll(
+    settings: Settings, db: Database
+) -> None:
+    routes: dict[str, Route] = {}
+    with FixtureServer(routes) as server:
+        items = [Item(f"/story-{n}", f"Story {n}", summary(f"Story {n}")) for n in (1, 2)]
+        routes["/feed.xml"] = Route(
+            rss(server.base_url, items).encode(), content_type=RSS_TYPE, headers={"ETag": '"e1"'}
+        )
+        routes["/story-1"] = page_route("Story 1", "Story one text was reported today.")
+        routes["/story-2"] = Route(b"busy", status=500, content_type="text/plain")
+        with db.session() as session:
+            source_id = source_store.add_source(session, server.url("/feed.xml"), "etag").id
+        (first,) = ingest_due(db, settings, [source_id])
+        with db.session() as session:  # the feed's validators are dropped: read it in full
+            assert source_store.get_source(session, source_id).etag is None
+        routes["/story-2"] = page_route("Story 2", "Story two text was reported today.")
+        (second,) = ingest_due(db, settings, [source_id])
+        (third,) = ingest_due(db, settings, [source_id])
+
+    assert (first.status, first.new, len(first.failed)) == ("ok", 1, 1)
+    assert (second.status, second.new, second.unchanged) == ("ok", 1, 1)
+    assert third.status == "not_modified"  # nothing failed, so the ETag is kept again
+    assert len(article_rows(db)) == 2
+
+
+def test_transient_fetch_errors() -> None:
+    url = "https://a.example/x"
+    assert FetchTimeout(url, "slow").transient
+    assert HTTPStatusError(url, 503, "busy").transient
+    assert RateLimited(url, 429, 30.0).transient
+    assert not HTTPStatusError(url, 404, "gone").transient
+    assert not RobotsDisallowed(url, "robots.txt").transient

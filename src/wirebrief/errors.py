@@ -18,6 +18,11 @@ class FetchError(WirebriefError):
         super().__init__(f"{url}: {message}")
         self.url = url
 
+    @property
+    def transient(self) -> bool:
+        """Whether the same request may well succeed later (timeouts, 5xx, 429, resets)."""
+        return type(self) in (FetchError, FetchTimeout)
+
 
 class AddressNotAllowed(FetchError):
     """The URL resolves to an address the fetcher is configured to refuse."""
@@ -58,6 +63,11 @@ class HTTPStatusError(FetchError):
         super().__init__(url, message)
         self.status = status
 
+    @property
+    def transient(self) -> bool:
+        """Server errors and rate limits pass; 4xx answers other than 429 stay."""
+        return self.status >= 500 or self.status == 429
+
 
 class RateLimited(HTTPStatusError):
     """The server answered 429 or 503; ``retry_after_s`` says when to come back."""
@@ -78,6 +88,11 @@ class HostCoolingDown(FetchError):
     def __init__(self, url: str, retry_after_s: float) -> None:
         super().__init__(url, f"the host asked us to wait; retrying after {retry_after_s:.0f} s")
         self.retry_after_s = retry_after_s
+
+    @property
+    def transient(self) -> bool:
+        """The wait ends."""
+        return True
 
 
 class RobotsDisallowed(FetchError):

@@ -578,6 +578,10 @@ class Ingestor:
             fetchlog.record_attempt(
                 session, _failed_attempt(source_id, entry.url, "page", error, started, reason)
             )
+            if isinstance(error, FetchError) and error.transient:
+                # The entry is not stored, so the next full read of the listing offers it
+                # again; without this a quiet feed answering 304 would never do so.
+                source_store.forget_validators(source_store.get_source(session, source_id))
 
     def _record_failure(
         self, source: SourceSnapshot, error: WirebriefError, started: float

@@ -118,6 +118,11 @@ def record_success(
     source.next_poll_at = now + timedelta(seconds=interval)
 
 
+def forget_validators(source: Source) -> None:
+    """Drop the listing's ETag and Last-Modified: the next poll reads it in full."""
+    source.etag = source.last_modified = None
+
+
 def record_failure(
     source: Source,
     *,
