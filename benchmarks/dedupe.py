@@ -15,7 +15,9 @@ Contenders, on the same corpus in the same run:
 - wirebrief: every page, in a shuffled order, through ``pipeline.process_text`` and
   ``pipeline.store_article`` (one transaction each) into a fresh SQLite file; a page's
   group is its stored article (exact copies are sightings of it) followed along
-  ``duplicate_of`` to the root.
+  ``duplicate_of`` to the root. With ``--dedupe-only`` the text stages are the hash and
+  the fingerprint, and storing skips story assignment and search indexing (other
+  benchmarks measure those): the repost path alone, for corpora too large for all stages.
 - exact hash: groups of equal normalised-text hashes (what ``measure`` computes).
 - brute force: Jaccard of every pair of shingle sets ≥ 0.5, joined transitively; it stops
   once it has used ``--brute-budget`` seconds, and larger sizes are not tried.
@@ -23,7 +25,7 @@ Contenders, on the same corpus in the same run:
 Scores are over pairs of pages: a pair is positive when both pages are copies of one
 article.
 
-    python benchmarks/dedupe.py [--sizes 1000,10000,100000] [--brute-budget 120]
+    python benchmarks/dedupe.py [--sizes 1000,10000,100000] [--brute-budget 120] [--dedupe-only]
 """
 
 from __future__ import annotations
@@ -39,10 +41,12 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from sqlalchemy import select
 
@@ -403,30 +407,40 @@ class Run:
     groups: list[int] | None  # None: did not finish
     seconds: float
     per_page_s: list[float] = field(default_factory=list)
+    per_page_cpu_s: list[float] = field(default_factory=list)  # this process's CPU time only
     collapse_s: list[float] = field(default_factory=list)  # of which dedupe.collapse.place
     note: str = ""
     origins_right: tuple[int, int] | None = None
 
 
-def run_wirebrief(corpus: Corpus, budget_s: float | None) -> Run:
+def run_wirebrief(corpus: Corpus, budget_s: float | None, *, dedupe_only: bool = False) -> Run:
     """Feed every page through process_text and store_article, one transaction each."""
     collapse = _Stopwatch(pipeline.place)  # the collapse step alone, apart from stories
-    pipeline.place = collapse
-    try:
-        with tempfile.TemporaryDirectory(prefix="wirebrief-dedupe-") as folder:
-            return _feed(corpus, Path(folder) / "bench.db", collapse, budget_s)
-    finally:
-        pipeline.place = collapse.function
+    with ExitStack() as patches, tempfile.TemporaryDirectory(prefix="wirebrief-dedupe-") as folder:
+        patches.enter_context(patch.object(pipeline, "place", collapse))
+        if dedupe_only:
+            text_stages = (pipeline.measure, pipeline.fingerprint)
+            patches.enter_context(patch.object(pipeline, "TEXT_STAGES", text_stages))
+            patches.enter_context(patch.object(pipeline, "assign_story", _skipped))
+            patches.enter_context(patch.object(pipeline, "index_stored", _skipped))
+        name = "wirebrief (dedupe path)" if dedupe_only else "wirebrief"
+        return _feed(corpus, Path(folder) / "bench.db", Run(name, None, 0.0), collapse, budget_s)
 
 
-def _feed(corpus: Corpus, path: Path, collapse: _Stopwatch, budget_s: float | None) -> Run:
+def _skipped(*args: object) -> None:
+    """Stands in for a store stage that ``--dedupe-only`` leaves out."""
+
+
+def _feed(
+    corpus: Corpus, path: Path, run: Run, collapse: _Stopwatch, budget_s: float | None
+) -> Run:
     settings = Settings(database_url=f"sqlite:///{path}")
     db = Database(settings.database_url)
     db.upgrade()
-    run = Run("wirebrief", None, 0.0)
     started = time.perf_counter()
+    tenth = max(1, len(corpus.pages) // 10)
     for page in corpus.pages:
-        tick, collapse.last = time.perf_counter(), 0.0
+        tick, cpu, collapse.last = time.perf_counter(), time.process_time(), 0.0
         draft = pipeline.process_text(
             page.url, page.doc.title, page.doc.text, settings,
             site_name=page.site.name, published=page.published,
@@ -434,7 +448,11 @@ def _feed(corpus: Corpus, path: Path, collapse: _Stopwatch, budget_s: float | No
         with db.session() as session:
             pipeline.store_article(session, draft)
         run.per_page_s.append(time.perf_counter() - tick)
+        run.per_page_cpu_s.append(time.process_time() - cpu)
         run.collapse_s.append(collapse.last)
+        if len(run.per_page_s) % tenth == 0:  # progress of long runs, on stderr
+            recent = 1000 * sum(run.per_page_s[-tenth:]) / tenth
+            print(f"  {len(run.per_page_s):,} pages, {recent:.1f} ms/page", file=sys.stderr)
         if budget_s is not None and time.perf_counter() - started > budget_s:
             run.note = f"did not finish: {len(run.per_page_s):,} pages in {budget_s:.0f} s"
             break
@@ -585,7 +603,7 @@ def report(size: int, corpus: Corpus, runs: list[Run]) -> list[str]:
         f"{corpus.synthetic_roots:,} synthetic), {copies:,} copies, "
         f"{pair_score(truth, truth).true_pairs:,} duplicate pairs =="
     )
-    print(f"{'method':<22} {'P':>6} {'R':>6} {'F1':>6} {'pages/s':>9}  notes")
+    print(f"{'method':<24} {'P':>6} {'R':>6} {'F1':>6} {'pages/s':>9}  notes")
     rows = []
     for run in runs:
         done = len(run.per_page_s) if run.per_page_s else len(corpus.pages)
@@ -594,20 +612,22 @@ def report(size: int, corpus: Corpus, runs: list[Run]) -> list[str]:
         if run.per_page_s:
             first, last = flat_ms(run.per_page_s)
             place_first, place_last = flat_ms(run.collapse_s)
+            cpu_first, cpu_last = flat_ms(run.per_page_cpu_s)
             notes.append(
                 f"ms/page, first → last 10 %: all {first:.1f} → {last:.1f}, "
-                f"of which collapse {place_first:.1f} → {place_last:.1f}"
+                f"of which collapse {place_first:.1f} → {place_last:.1f}; "
+                f"CPU {cpu_first:.1f} → {cpu_last:.1f} (this process alone)"
             )
         if run.origins_right:
             right, total = run.origins_right
             notes.append(f"origin right {right}/{total}")
         if run.groups is None:
-            print(f"{run.name:<22} {'–':>6} {'–':>6} {'–':>6} {rate:>9}  {'; '.join(notes)}")
+            print(f"{run.name:<24} {'–':>6} {'–':>6} {'–':>6} {rate:>9}  {'; '.join(notes)}")
             rows.append(f"| {size:,} | {run.name} | – | – | – | {rate} | {'; '.join(notes)} |")
             continue
         s = pair_score(truth, run.groups)
         print(
-            f"{run.name:<22} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {rate:>9}  "
+            f"{run.name:<24} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {rate:>9}  "
             + "; ".join(notes)
         )
         rows.append(
@@ -632,6 +652,11 @@ def main() -> None:
     parser.add_argument(
         "--budget", type=float, default=None, help="seconds for Wirebrief per size (default: none)"
     )
+    parser.add_argument(
+        "--dedupe-only",
+        action="store_true",
+        help="time the repost path only: hash, fingerprint and collapse (no stories, no index)",
+    )
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     real = load_real_articles(args.data)
@@ -641,7 +666,10 @@ def main() -> None:
     brute_finished = True
     for size in sizes:
         corpus = build_corpus(size, real, pool, args.seed + size)
-        runs = [run_wirebrief(corpus, args.budget), run_exact_hash(corpus)]
+        runs = [
+            run_wirebrief(corpus, args.budget, dedupe_only=args.dedupe_only),
+            run_exact_hash(corpus),
+        ]
         if brute_finished:
             runs.append(run_brute_force(corpus, args.brute_budget))
             brute_finished = runs[-1].groups is not None

@@ -19,6 +19,7 @@ from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article, ArticleSighting, LshBand
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+ORCHARD = Origin("Orchard", "https://orchard.example/fares")  # the origin, as copies name it
 VOCABULARY = (
     "harbour", "council", "ferry", "tariff", "minister", "bank", "rate", "inflation", "shares",
     "bitcoin", "exchange", "regulator", "court", "ruling", "strike", "union", "wages", "port",
@@ -54,16 +55,18 @@ def store(
     paragraphs: list[str],
     *,
     hours: float = 0.0,
-    origin: Origin | None = None,
+    chain: list[Origin] | None = None,
     canonical: str | None = None,
 ) -> str:
-    """One page through the text stages and the store stage, in its own transaction."""
+    """One page through the text stages and the store stage, in its own transaction;
+    ``chain`` is the provenance the page states, nearest copy first."""
     site = url.split("/")[2]
     draft = process_text(
         url, "Harbour fares rise again", "\n\n".join(paragraphs), settings,
         site_name=site.split(".")[0].title(), published=T0 + timedelta(hours=hours),
     )  # fmt: skip
-    draft.origin = origin  # what the attribute stage finds on a real page
+    if chain:  # what the attribute stage finds on a real page
+        draft.origin_chain, draft.origin = chain, chain[-1]
     if canonical is not None:
         draft.page = dataclasses.replace(draft.extracted, canonical_url=canonical)
     with db.session() as session:
@@ -182,6 +185,61 @@ def test_the_origin_arriving_as_an_exact_copy_of_a_near_copy_becomes_the_root(
     assert stored["https://signal.example/trimmed"].duplicate_of == origin_id
 
 
+def test_an_exact_copy_naming_the_origin_lends_its_provenance_to_the_stored_row(
+    db: Database, settings: Settings
+) -> None:
+    """Otherwise what the sighting said is lost, and the origin arriving late loses on time."""
+    text = article(13)
+    store(db, settings, "https://ledger.example/copy", text)
+    assert store(db, settings, "https://signal.example/copy", text, hours=1, chain=[ORCHARD]) == (
+        "copies"
+    )
+    assert rows(db)["https://ledger.example/copy"].origin_name == "Orchard"
+    store(db, settings, "https://orchard.example/fares", [*text, "Reporting by staff."], hours=5)
+    stored = rows(db)
+    assert stored["https://orchard.example/fares"].duplicate_of is None
+    assert stored["https://ledger.example/copy"].duplicate_of == (
+        stored["https://orchard.example/fares"].id
+    )
+
+
+def test_the_stored_row_keeps_the_longest_chain_of_its_exact_copies(
+    db: Database, settings: Settings
+) -> None:
+    text = article(14)
+    middleman = Origin("Middleman", "https://middleman.example/fares")
+    store(db, settings, "https://ledger.example/copy", text, chain=[ORCHARD])
+    store(db, settings, "https://signal.example/copy", text, hours=1, chain=[middleman, ORCHARD])
+    store(db, settings, "https://summit.example/copy", text, hours=2, chain=[ORCHARD])
+    stored = rows(db)["https://ledger.example/copy"]
+    assert stored.origin_chain == [
+        {"name": "Middleman", "url": "https://middleman.example/fares"},
+        {"name": "Orchard", "url": "https://orchard.example/fares"},
+    ]
+    assert stored.origin_name == "Orchard"
+
+
+def test_a_stored_row_never_takes_provenance_that_names_itself(
+    db: Database, settings: Settings
+) -> None:
+    store(db, settings, "https://orchard.example/fares", article(15))
+    store(db, settings, "https://ledger.example/copy", article(15), hours=1, chain=[ORCHARD])
+    stored = rows(db)["https://orchard.example/fares"]
+    assert (stored.origin_name, stored.origin_url, stored.origin_chain) == (None, None, None)
+
+
+def test_an_earlier_exact_copy_taking_over_the_row_brings_its_own_provenance(
+    db: Database, settings: Settings
+) -> None:
+    text = article(16)
+    store(db, settings, "https://ledger.example/copy", text, hours=6)
+    wire = [Origin("Wire Service", None)]  # not stored: the earliest page stays the origin
+    store(db, settings, "https://orchard.example/fares", text, chain=wire)
+    (stored,) = rows(db).values()
+    assert stored.url == "https://orchard.example/fares"
+    assert stored.origin_name == "Wire Service"
+
+
 # ── near copies ──
 
 
@@ -232,8 +290,7 @@ def test_a_copy_naming_its_origin_loses_to_it_despite_an_earlier_timestamp(
     db: Database, settings: Settings
 ) -> None:
     text = article(10)
-    named = Origin("Orchard", "https://orchard.example/fares")
-    store(db, settings, "https://ledger.example/copy", [*text, footer("Orchard")], origin=named)
+    store(db, settings, "https://ledger.example/copy", [*text, footer("Orchard")], chain=[ORCHARD])
     store(db, settings, "https://orchard.example/fares", text, hours=3)  # feeds lie about time
     stored = rows(db)
     assert stored["https://orchard.example/fares"].duplicate_of is None

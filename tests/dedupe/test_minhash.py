@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import subprocess
@@ -103,6 +104,21 @@ def test_band_buckets_are_deterministic_across_processes() -> None:
         env={**os.environ, "PYTHONHASHSEED": "12345"},  # str hashes differ from this process's
     )
     assert other.stdout.strip() == str(here)
+
+
+def test_band_buckets_of_a_fixed_text_never_change() -> None:
+    """Stored ``lsh_bands`` rows are compared with new pages' buckets: a change in how
+    buckets are computed would silently stop old articles from matching new copies."""
+    words = ("harbour", "council", "ferry", "tariff", "Straße", "café", "minister", "bank")
+    words += ("rate", "inflation", "naïve", "zürich", "bitcoin")
+    fixed = " ".join(f"{words[i % len(words)]}{i % 7}" for i in range(120))
+    buckets = band_buckets(shingles(fixed))
+    assert len(shingles(fixed)) == 91
+    assert buckets[:2] == [1746717612557655168, -8263241037218214030]
+    assert buckets[-1] == -4560821929916485735
+    assert hashlib.sha256(repr(buckets).encode()).hexdigest() == (
+        "4c3ee18946b3b40448e93d909edbfa55fa7d708114056aba729effa95c231fd0"
+    )
 
 
 def test_the_band_number_is_part_of_the_bucket() -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from wirebrief.dedupe.minhash import MIN_SHARED_BANDS, resemblance, shingles
-from wirebrief.dedupe.origin import pick_origin, urls_of
+from wirebrief.dedupe.origin import names_as_origin, pick_origin, urls_of
 from wirebrief.storage import copies
 from wirebrief.storage.models import Article
 
@@ -22,6 +22,7 @@ _PAGE_FIELDS = (
     "canonical_url", "image_url", "author_tldr", "tldr_headline", "tldr_bullets", "tldr_method",
     "tldr_note",
 )  # fmt: skip
+_PROVENANCE_FIELDS = ("origin_name", "origin_url", "origin_chain")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ def place(session: Session, incoming: Article, buckets: list[int]) -> Placement:
             _promote(exact, incoming)
             if root is not exact:  # the row now stands for the origin: the family points here
                 _repoint(session, root, exact)
+        else:
+            _keep_longer_provenance(session, exact, incoming)
         return Placement("exact", exact)
 
     session.add(incoming)
@@ -133,6 +136,26 @@ def _add_sighting(session: Session, article_id: int, page: Article) -> None:
 
 def _promote(stored: Article, original: Article) -> None:
     """The stored row now stands for the original page; its old URL stays a sighting."""
-    for name in _PAGE_FIELDS:
+    for name in (*_PAGE_FIELDS, *_PROVENANCE_FIELDS):
         setattr(stored, name, getattr(original, name))
-    stored.origin_name = stored.origin_url = stored.origin_chain = None
+
+
+def _keep_longer_provenance(session: Session, stored: Article, copy: Article) -> None:
+    """A sighting that names more of the way back to the origin (a repost of a repost) lends
+    the stored row its provenance, so a later page can still be recognised as the origin;
+    not when it names the stored row itself."""
+    if len(_chain(copy)) <= len(_chain(stored)):
+        return
+    if names_as_origin(copy, stored, _urls(session, stored)):
+        return
+    for name in _PROVENANCE_FIELDS:
+        setattr(stored, name, getattr(copy, name))
+
+
+def _chain(article: Article) -> list[dict[str, str | None]]:
+    """The named way back to the origin, nearest copy first (just the origin if no chain)."""
+    if article.origin_chain:
+        return article.origin_chain
+    if article.origin_name or article.origin_url:
+        return [{"name": article.origin_name, "url": article.origin_url}]
+    return []

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import methodcaller
 
 import numpy as np
 from datasketch import MinHash
@@ -29,6 +31,11 @@ MIN_CONTAINMENT = 0.8
 MIN_JACCARD = 0.5
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# datasketch draws the permutations for every new MinHash; they depend only on the seed,
+# so they are drawn once and each page copies this empty one. Its values arrive hashed.
+_EMPTY = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int)
+_BAND_PREFIXES = [band.to_bytes(2, "big") for band in range(BANDS)]
+_digest = methodcaller("digest")
 
 
 def shingles(text: str) -> frozenset[str]:
@@ -36,26 +43,30 @@ def shingles(text: str) -> frozenset[str]:
     words = _WORD.findall(text.casefold())
     if len(words) < SHINGLE_WORDS:
         return frozenset([" ".join(words)]) if words else frozenset()
-    return frozenset(
-        " ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)
-    )
+    runs = zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)  # stops at the end
+    return frozenset(map(" ".join, runs))
 
 
 def band_buckets(shingle_set: frozenset[str]) -> list[int]:
     """One signed 64-bit bucket per band (the band number is part of the bucket)."""
     if len(shingle_set) < MIN_SHINGLES:
         return []
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
-    minhash.update_batch([s.encode() for s in shingle_set])
-    rows = np.asarray(minhash.hashvalues, dtype=np.uint64).reshape(BANDS, ROWS)
-    return [
-        int.from_bytes(
-            hashlib.blake2b(band.to_bytes(2, "big") + row.tobytes(), digest_size=8).digest(),
-            "big",
-            signed=True,
-        )
-        for band, row in enumerate(rows)
-    ]
+    minhash = _EMPTY.copy()
+    minhash.update_batch(_sha1_32(shingle_set))
+    rows = np.asarray(minhash.hashvalues, dtype=np.uint64).tobytes()
+    size = len(rows) // BANDS
+    digests = b"".join(
+        hashlib.blake2b(prefix + rows[band * size : (band + 1) * size], digest_size=8).digest()
+        for band, prefix in enumerate(_BAND_PREFIXES)
+    )
+    return np.frombuffer(digests, dtype=">i8").tolist()
+
+
+def _sha1_32(values: Iterable[str]) -> list[int]:
+    """datasketch's default hash (``sha1_hash32``: the first 4 bytes of SHA-1, little-endian),
+    computed for all values in one pass instead of one Python call each."""
+    joined = b"".join(map(_digest, map(hashlib.sha1, map(str.encode, values))))
+    return np.frombuffer(joined, dtype="<u4").reshape(-1, 5)[:, 0].tolist()
 
 
 @dataclass(frozen=True)
