@@ -25,7 +25,13 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.httpserver import FixtureServer, Route
-from wirebrief.errors import FetchTimeout, HTTPStatusError, RateLimited, RobotsDisallowed
+from wirebrief.errors import (
+    ConnectionFailed,
+    FetchTimeout,
+    HTTPStatusError,
+    RateLimited,
+    RobotsDisallowed,
+)
 from wirebrief.feeds.parser import parse_feed
 from wirebrief.pipeline import SourceReport, ingest_due
 from wirebrief.settings import Settings
@@ -647,6 +653,7 @@ def test_page_that_failed_for_a_while_is_fetched_at_the_next_poll(
 def test_transient_fetch_errors() -> None:
     url = "https://a.example/x"
     assert FetchTimeout(url, "slow").transient
+    assert ConnectionFailed(url, "reset").transient
     assert HTTPStatusError(url, 503, "busy").transient
     assert RateLimited(url, 429, 30.0).transient
     assert not HTTPStatusError(url, 404, "gone").transient

@@ -13,15 +13,18 @@ class FetchError(WirebriefError):
     """A URL could not be fetched; ``reason`` is short and stable for logs and metrics."""
 
     reason = "fetch_failed"
+    # Whether the same request may well succeed later (a timeout, a dropped connection).
+    transient = False
 
     def __init__(self, url: str, message: str) -> None:
         super().__init__(f"{url}: {message}")
         self.url = url
 
-    @property
-    def transient(self) -> bool:
-        """Whether the same request may well succeed later (timeouts, 5xx, 429, resets)."""
-        return type(self) in (FetchError, FetchTimeout)
+
+class ConnectionFailed(FetchError):
+    """The connection was refused, reset or dropped."""
+
+    transient = True
 
 
 class AddressNotAllowed(FetchError):
@@ -52,6 +55,7 @@ class FetchTimeout(FetchError):
     """Connecting, reading or the whole fetch took longer than allowed."""
 
     reason = "timeout"
+    transient = True
 
 
 class HTTPStatusError(FetchError):
@@ -62,11 +66,8 @@ class HTTPStatusError(FetchError):
     def __init__(self, url: str, status: int, message: str) -> None:
         super().__init__(url, message)
         self.status = status
-
-    @property
-    def transient(self) -> bool:
-        """Server errors and rate limits pass; 4xx answers other than 429 stay."""
-        return self.status >= 500 or self.status == 429
+        # Server errors and rate limits pass; 4xx answers other than 429 stay.
+        self.transient = status >= 500 or status == 429
 
 
 class RateLimited(HTTPStatusError):
@@ -84,15 +85,11 @@ class HostCoolingDown(FetchError):
     """An earlier answer from this host asked us to wait, and the wait is not over."""
 
     reason = "rate_limited"
+    transient = True
 
     def __init__(self, url: str, retry_after_s: float) -> None:
         super().__init__(url, f"the host asked us to wait; retrying after {retry_after_s:.0f} s")
         self.retry_after_s = retry_after_s
-
-    @property
-    def transient(self) -> bool:
-        """The wait ends."""
-        return True
 
 
 class RobotsDisallowed(FetchError):

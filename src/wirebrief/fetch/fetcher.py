@@ -24,6 +24,7 @@ from protego import Protego
 
 from wirebrief.errors import (
     AddressNotAllowed,
+    ConnectionFailed,
     FetchError,
     FetchTimeout,
     HostCoolingDown,
@@ -231,7 +232,8 @@ class Fetcher:
         except httpx.TimeoutException as exc:
             raise FetchTimeout(url, f"timed out ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
-            raise FetchError(url, f"{type(exc).__name__}: {exc or 'connection failed'}") from exc
+            message = f"{type(exc).__name__}: {exc or 'connection failed'}"
+            raise ConnectionFailed(url, message) from exc
 
     async def _check_robots(self, url: str) -> None:
         parts = urlsplit(url)
