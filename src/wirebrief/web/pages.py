@@ -91,6 +91,7 @@ def _source_articles(request: Request, session: Session, source: int, page: int)
             "has_next": page * PAGE_SIZE < total,
             "total": total,
             "selected_source": selected,
+            "pager_base": _pager_base(source=str(source)),
         },
     )
 
