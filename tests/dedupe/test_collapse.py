@@ -7,9 +7,9 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
-from wirebrief.dedupe.collapse import MIN_WORDS_FOR_HASH_MATCH
+from wirebrief.dedupe.collapse import MIN_WORDS_FOR_HASH_MATCH, _near_copy
 from wirebrief.dedupe.minhash import BANDS
 from wirebrief.dedupe.origin import pick_origin, urls_of
 from wirebrief.extract.provenance import Origin
@@ -284,6 +284,34 @@ def test_an_origin_arriving_last_re_points_every_copy(db: Database, settings: Se
     assert origin.duplicate_of is None
     assert stored["https://ledger.example/trimmed"].duplicate_of == origin.id
     assert stored["https://signal.example/tldr"].duplicate_of == origin.id
+
+
+def test_a_late_copy_reads_one_member_of_its_family_not_every_stored_copy(
+    db: Database, settings: Settings
+) -> None:
+    text = article(12)
+    store(db, settings, "https://orchard.example/fares", text)
+    sites = ("ledger", "signal", "summit", "atlas", "cobalt")
+    for hours, site in enumerate(sites, start=1):
+        copy = [f"Share this on {site}", *text[: 8 - hours % 2], footer("Orchard")]
+        store(db, settings, f"https://{site}.example/copy", copy, hours=hours)
+    late = process_text(
+        "https://harbor.example/late", "Harbour fares", "\n\n".join(text[:7]), settings
+    )
+    loaded: list[str] = []
+
+    def remember(target: Article, _context: object) -> None:
+        loaded.append(target.url)
+
+    with db.session() as session:
+        event.listen(Article, "load", remember)
+        try:
+            match = _near_copy(session, Article(id=-1, text=late.text), late.lsh_buckets)
+        finally:
+            event.remove(Article, "load", remember)
+        assert match is not None
+        assert (match.duplicate_of or match.id) == rows(db)["https://orchard.example/fares"].id
+    assert len(loaded) == 1  # six family members share buckets with it; one is read
 
 
 def test_a_copy_naming_its_origin_loses_to_it_despite_an_earlier_timestamp(

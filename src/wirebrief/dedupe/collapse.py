@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from wirebrief.dedupe.minhash import MIN_SHARED_BANDS, resemblance, shingles
@@ -96,15 +96,30 @@ def _exact_copy(session: Session, incoming: Article) -> Article | None:
 
 
 def _near_copy(session: Session, incoming: Article, buckets: list[int]) -> Article | None:
-    """The most similar stored article that the exact shingle sets confirm as a copy."""
-    ids = copies.candidates(session, buckets, exclude_id=incoming.id, min_shared=MIN_SHARED_BANDS)
-    if not ids:
+    """The most similar stored article that the exact shingle sets confirm as a copy.
+
+    Candidates are read most shared buckets first; once one member of a family (an origin
+    and its copies) is confirmed, the family's other members are not read: a page that
+    arrives late finds many of its family stored, and reading them all would make each
+    new page slower as families fill up.
+    """
+    found = copies.candidates(session, buckets, exclude_id=incoming.id, min_shared=MIN_SHARED_BANDS)
+    if not found:
         return None
     mine = shingles(incoming.text)
+    confirmed: set[int] = set()
     best: tuple[float, Article] | None = None
-    for candidate in session.scalars(select(Article).where(Article.id.in_(ids))):
+    for article_id, family in found:
+        if family in confirmed:
+            continue
+        candidate = session.get(Article, article_id)
+        if candidate is None:
+            continue
         score = resemblance(mine, shingles(candidate.text))
-        if score.is_copy and (best is None or score.containment > best[0]):
+        if not score.is_copy:
+            continue
+        confirmed.add(family)
+        if best is None or score.containment > best[0]:
             best = (score.containment, candidate)
     return best[1] if best else None
 

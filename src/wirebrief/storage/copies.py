@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from wirebrief.storage.models import Article, ArticleSighting, LshBand
@@ -58,18 +58,21 @@ def find_exact_copy(
 
 
 def save_buckets(session: Session, article_id: int, buckets: list[int]) -> None:
-    """Replace the article's band buckets."""
+    """Replace the article's band buckets (one multi-row insert, not an ORM object each)."""
     session.execute(delete(LshBand).where(LshBand.article_id == article_id))
-    session.add_all(
-        LshBand(article_id=article_id, band=band, bucket=bucket)
-        for band, bucket in enumerate(buckets)
-    )
+    if buckets:
+        rows = [
+            {"article_id": article_id, "band": band, "bucket": bucket}
+            for band, bucket in enumerate(buckets)
+        ]
+        session.execute(insert(LshBand), rows)
 
 
 def candidates(
     session: Session, buckets: list[int], *, exclude_id: int, min_shared: int, limit: int = 20
-) -> list[int]:
-    """Articles sharing at least ``min_shared`` buckets, most shared first."""
+) -> list[tuple[int, int]]:
+    """Articles sharing at least ``min_shared`` buckets, most shared first, each with its
+    family: the article it is a copy of, or itself."""
     if not buckets:
         return []
     shared = func.count().label("shared")
@@ -79,7 +82,12 @@ def candidates(
         .where(LshBand.bucket.in_(buckets), LshBand.article_id != exclude_id)
         .group_by(LshBand.article_id)
         .having(shared >= min_shared)
-        .order_by(shared.desc())
+        .order_by(shared.desc(), LshBand.article_id)
         .limit(limit)
     )
-    return [article_id for article_id, _ in session.execute(query)]
+    ids = [article_id for article_id, _ in session.execute(query)]
+    if not ids:
+        return []
+    family = func.coalesce(Article.duplicate_of, Article.id)
+    families = dict(session.execute(select(Article.id, family).where(Article.id.in_(ids))).all())
+    return [(article_id, families[article_id]) for article_id in ids if article_id in families]
