@@ -12,7 +12,8 @@ articles recombined, drawn without reuse inside one article, so two of them shar
 sentence or two by chance, never most of their text.
 
 Contenders, on the same corpus in the same run:
-- wirebrief: every page, in a shuffled order, through ``pipeline.process_text`` and
+- wirebrief: every page, in a shuffled order (``--order published``: in order of
+  publication, as a desk polling feeds receives them), through ``pipeline.process_text`` and
   ``pipeline.store_article`` (one transaction each) into a fresh SQLite file; a page's
   group is its stored article (exact copies are sightings of it) followed along
   ``duplicate_of`` to the root. With ``--dedupe-only`` the text stages are the hash and
@@ -26,6 +27,7 @@ Scores are over pairs of pages: a pair is positive when both pages are copies of
 article.
 
     python benchmarks/dedupe.py [--sizes 1000,10000,100000] [--brute-budget 120] [--dedupe-only]
+                                [--order shuffled|published]
 """
 
 from __future__ import annotations
@@ -351,8 +353,12 @@ def family_size(rng: random.Random) -> int:
     return rng.choices(range(2, 9), weights=(30, 22, 15, 11, 8, 6, 4))[0]
 
 
-def build_corpus(size: int, real: list[Doc], pool: list[str], seed: int) -> Corpus:
-    """``size`` pages in a shuffled feeding order; real roots first, then synthetic ones."""
+def build_corpus(
+    size: int, real: list[Doc], pool: list[str], seed: int, order: str = "shuffled"
+) -> Corpus:
+    """``size`` pages in a feeding order: shuffled (copies often arrive before their origin,
+    and a page late in the feed finds most of its family stored) or by publication time
+    (copies arrive within two days of their parent); real roots first, then synthetic."""
     rng = random.Random(seed)
     sites = make_sites(rng)
     titles = [doc.title for doc in real]
@@ -393,6 +399,8 @@ def build_corpus(size: int, real: list[Doc], pool: list[str], seed: int) -> Corp
         slug = "-".join(_WORD.findall(page.doc.title.lower())[:6]) or "article"
         page.url = f"https://{page.site.host}/{page.published:%Y/%m}/{slug}-{index}"
     rng.shuffle(pages)
+    if order == "published":
+        pages.sort(key=lambda page: page.published)
     return Corpus(pages, family, real_roots, family - real_roots)
 
 
@@ -594,6 +602,13 @@ def flat_ms(per_page: list[float]) -> tuple[float, float]:
     return 1000 * sum(first) / len(first), 1000 * sum(last) / len(last)
 
 
+def tenths_ms(per_page: list[float]) -> list[float]:
+    """Mean milliseconds per page over each tenth of the feed, in order."""
+    tenth = max(1, len(per_page) // 10)
+    chunks = [per_page[start : start + tenth] for start in range(0, tenth * 10, tenth)]
+    return [1000 * sum(chunk) / len(chunk) for chunk in chunks if chunk]
+
+
 def report(size: int, corpus: Corpus, runs: list[Run]) -> list[str]:
     """Print one size's results; return its Markdown table rows."""
     truth = [page.family for page in corpus.pages]
@@ -616,7 +631,8 @@ def report(size: int, corpus: Corpus, runs: list[Run]) -> list[str]:
             notes.append(
                 f"ms/page, first → last 10 %: all {first:.1f} → {last:.1f}, "
                 f"of which collapse {place_first:.1f} → {place_last:.1f}; "
-                f"CPU {cpu_first:.1f} → {cpu_last:.1f} (this process alone)"
+                f"CPU {cpu_first:.1f} → {cpu_last:.1f} (this process alone); "
+                f"per tenth {' '.join(f'{ms:.1f}' for ms in tenths_ms(run.per_page_s))}"
             )
         if run.origins_right:
             right, total = run.origins_right
@@ -657,15 +673,24 @@ def main() -> None:
         action="store_true",
         help="time the repost path only: hash, fingerprint and collapse (no stories, no index)",
     )
+    parser.add_argument(
+        "--order",
+        choices=("shuffled", "published"),
+        default="shuffled",
+        help="feeding order: shuffled (the default) or by publication time",
+    )
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     real = load_real_articles(args.data)
     pool = sentence_pool(real)
-    print(f"{len(real)} real articles, {len(pool):,} distinct sentences for synthetic ones")
+    print(
+        f"{len(real)} real articles, {len(pool):,} distinct sentences for synthetic ones; "
+        f"feeding order: {args.order}"
+    )
     rows: list[str] = []
     brute_finished = True
     for size in sizes:
-        corpus = build_corpus(size, real, pool, args.seed + size)
+        corpus = build_corpus(size, real, pool, args.seed + size, args.order)
         runs = [
             run_wirebrief(corpus, args.budget, dedupe_only=args.dedupe_only),
             run_exact_hash(corpus),

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 
 from wirebrief.settings import Settings
 from wirebrief.storage import articles as article_store
+from wirebrief.storage import copies
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article, Source
@@ -119,3 +120,33 @@ def test_due_sources_backoff_and_health(any_db: Database) -> None:
 def test_sqlite_runs_in_wal_mode(db: Database) -> None:
     with db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_repost_candidates_read_a_crowded_bucket_for_its_newest_holders_only(
+    any_db: Database,
+) -> None:
+    crowd = copies.HOLDERS_PER_BUCKET + 30  # pages sharing one boilerplate bucket
+    with any_db.session() as session:
+        stored = []
+        for n in range(crowd + 2):
+            row = new_article(f"https://news.example/{n}", content_hash=f"{n:064d}")
+            session.add(row)
+            session.flush()
+            stored.append(row)
+            copies.save_buckets(session, row.id, [7, 1000 + n, 2000 + n, 3000 + n])
+        first, origin, copy = stored[0], stored[-2], stored[-1]
+        copy.duplicate_of = origin.id
+        # A newcomer sharing the crowded bucket with everyone, and three buckets with the
+        # first page and with the copy: the first page sits below the bucket's newest holders.
+        newcomer = new_article("https://news.example/new", content_hash="f" * 64)
+        session.add(newcomer)
+        session.flush()
+        copies.save_buckets(session, newcomer.id, [7, 1000, 2000, 3000 + crowd + 1])
+        found = copies.candidates(session, [7, 1000, 2000, 3000 + crowd + 1],
+                                  exclude_id=newcomer.id, min_shared=2)  # fmt: skip
+        assert found == [(first.id, first.id), (copy.id, origin.id)]
+        found = copies.candidates(session, [7, 9999], exclude_id=newcomer.id, min_shared=1)
+        assert len(found) == 20  # the crowded bucket's newest holders, at most ``limit``
+        assert (
+            min(article_id for article_id, _ in found) > stored[-copies.HOLDERS_PER_BUCKET - 2].id
+        )

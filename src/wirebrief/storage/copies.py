@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import TextClause, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from wirebrief.storage.models import Article, ArticleSighting, LshBand
+
+# How many of a bucket's newest holders the candidate query reads (see ``candidates``).
+HOLDERS_PER_BUCKET = 50
 
 
 def find_sighting(session: Session, url: str) -> ArticleSighting | None:
@@ -65,29 +70,44 @@ def save_buckets(session: Session, article_id: int, buckets: list[int]) -> None:
             {"article_id": article_id, "band": band, "bucket": bucket}
             for band, bucket in enumerate(buckets)
         ]
-        session.execute(insert(LshBand), rows)
+        session.execute(LshBand.__table__.insert(), rows)  # Core: no ORM work per row
 
 
 def candidates(
     session: Session, buckets: list[int], *, exclude_id: int, min_shared: int, limit: int = 20
 ) -> list[tuple[int, int]]:
     """Articles sharing at least ``min_shared`` buckets, most shared first, each with its
-    family: the article it is a copy of, or itself."""
+    family: the article it is a copy of, or itself.
+
+    Each bucket is read for its ``HOLDERS_PER_BUCKET`` newest holders only, so a bucket
+    that boilerplate puts in thousands of articles costs the same as any other: the time
+    per new page does not grow with the corpus. A family large enough to fill a bucket
+    still has its newest members found, and one member is enough to find the family.
+    """
     if not buckets:
         return []
-    shared = func.count().label("shared")
-    query = (
-        select(LshBand.article_id, shared)
-        # Each bucket embeds its band number, so the bucket index alone finds the matches.
-        .where(LshBand.bucket.in_(buckets), LshBand.article_id != exclude_id)
-        .group_by(LshBand.article_id)
-        .having(shared >= min_shared)
-        .order_by(shared.desc(), LshBand.article_id)
-        .limit(limit)
-    )
-    ids = [article_id for article_id, _ in session.execute(query)]
+    params: dict[str, int] = {f"bucket_{i}": bucket for i, bucket in enumerate(buckets)}
+    params["exclude_id"] = exclude_id
+    shared = Counter(session.scalars(_newest_holders(len(buckets)), params))
+    ids = sorted((a for a, n in shared.items() if n >= min_shared), key=lambda a: (-shared[a], a))
     if not ids:
         return []
+    ids = ids[:limit]
     family = func.coalesce(Article.duplicate_of, Article.id)
     families = dict(session.execute(select(Article.id, family).where(Article.id.in_(ids))).all())
     return [(article_id, families[article_id]) for article_id in ids if article_id in families]
+
+
+@lru_cache(maxsize=8)
+def _newest_holders(count: int) -> TextClause:
+    """One statement reading each of ``count`` buckets' newest holders (an index range each
+    on ``ix_lsh_bands_bucket_article``). Plain SQL that both engines accept: built once per
+    bucket count, so no statement is assembled and no cache key computed per page."""
+    table = LshBand.__tablename__
+    parts = [
+        f"SELECT h{i}.article_id FROM (SELECT article_id FROM {table} "
+        f"WHERE bucket = :bucket_{i} AND article_id != :exclude_id "
+        f"ORDER BY article_id DESC LIMIT {HOLDERS_PER_BUCKET}) AS h{i}"
+        for i in range(count)
+    ]
+    return text(" UNION ALL ".join(parts))

@@ -198,7 +198,8 @@ class LshBand(Base):
     """One MinHash LSH band of an article: articles sharing a band bucket are candidates."""
 
     __tablename__ = "lsh_bands"
-    __table_args__ = (Index("ix_lsh_bands_bucket", "bucket"),)  # buckets embed the band
+    # Buckets embed the band; within a bucket, holders are read newest first (copies.py).
+    __table_args__ = (Index("ix_lsh_bands_bucket_article", "bucket", "article_id"),)
 
     article_id: Mapped[int] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
