@@ -314,6 +314,24 @@ def test_a_late_copy_reads_one_member_of_its_family_not_every_stored_copy(
     assert len(loaded) == 1  # six family members share buckets with it; one is read
 
 
+def test_a_copy_in_the_family_naming_the_newcomer_makes_it_the_origin(
+    db: Database, settings: Settings
+) -> None:
+    text = article(13)
+    store(db, settings, "https://ledger.example/early", [*text, "Advertisement"])  # no credit
+    named = [*text[:7], footer("Orchard")]
+    store(db, settings, "https://signal.example/copy", named, hours=2, chain=[ORCHARD])
+    assert rows(db)["https://signal.example/copy"].duplicate_of == (
+        rows(db)["https://ledger.example/early"].id
+    )
+    store(db, settings, "https://orchard.example/fares", text, hours=3)  # its feed says later
+    stored = rows(db)
+    origin = stored["https://orchard.example/fares"]
+    assert origin.duplicate_of is None
+    assert stored["https://ledger.example/early"].duplicate_of == origin.id
+    assert stored["https://signal.example/copy"].duplicate_of == origin.id
+
+
 def test_a_copy_naming_its_origin_loses_to_it_despite_an_earlier_timestamp(
     db: Database, settings: Settings
 ) -> None:

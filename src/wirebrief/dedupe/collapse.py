@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from wirebrief.dedupe.minhash import MIN_SHARED_BANDS, resemblance, shingles
@@ -59,7 +59,10 @@ def place(session: Session, incoming: Article, buckets: list[int]) -> Placement:
     if match is None:
         return Placement("original", incoming)
     root = _root(session, match)
-    origin, _ = pick_origin(incoming, _urls(session, incoming), root, _urls(session, root))
+    incoming_urls = _urls(session, incoming)
+    origin, _ = pick_origin(incoming, incoming_urls, root, _urls(session, root))
+    if origin is not incoming and _family_names_as_origin(session, root, incoming, incoming_urls):
+        origin = incoming  # a copy in the family says the newcomer published it first
     if origin is incoming:  # the newcomer is the original: everything re-points to it
         _repoint(session, root, incoming)
     else:
@@ -122,6 +125,24 @@ def _near_copy(session: Session, incoming: Article, buckets: list[int]) -> Artic
         if best is None or score.containment > best[0]:
             best = (score.containment, candidate)
     return best[1] if best else None
+
+
+def _family_names_as_origin(
+    session: Session, root: Article, incoming: Article, incoming_urls: set[str]
+) -> bool:
+    """True when a copy in ``root``'s family names ``incoming`` as where it first appeared,
+    and ``incoming`` does not name the root: provenance stated by any copy counts, not only
+    by the root (which may be a copy that states none)."""
+    if names_as_origin(incoming, root, _urls(session, root)):
+        return False
+    stated = session.scalars(
+        select(Article).where(
+            Article.duplicate_of == root.id,
+            Article.id != incoming.id,
+            or_(Article.origin_name.is_not(None), Article.origin_url.is_not(None)),
+        )
+    )
+    return any(names_as_origin(copy, incoming, incoming_urls) for copy in stated)
 
 
 def _root(session: Session, article: Article) -> Article:
