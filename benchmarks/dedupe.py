@@ -417,6 +417,8 @@ class Run:
     per_page_s: list[float] = field(default_factory=list)
     per_page_cpu_s: list[float] = field(default_factory=list)  # this process's CPU time only
     collapse_s: list[float] = field(default_factory=list)  # of which dedupe.collapse.place
+    # Per page: was a page of its family fed before it (then a copy check reads a candidate)?
+    family_stored: list[bool] = field(default_factory=list)
     note: str = ""
     origins_right: tuple[int, int] | None = None
 
@@ -447,7 +449,10 @@ def _feed(
     db.upgrade()
     started = time.perf_counter()
     tenth = max(1, len(corpus.pages) // 10)
+    fed_families: set[int] = set()
     for page in corpus.pages:
+        run.family_stored.append(page.family in fed_families)
+        fed_families.add(page.family)
         tick, cpu, collapse.last = time.perf_counter(), time.process_time(), 0.0
         draft = pipeline.process_text(
             page.url, page.doc.title, page.doc.text, settings,
@@ -609,6 +614,29 @@ def tenths_ms(per_page: list[float]) -> list[float]:
     return [1000 * sum(chunk) / len(chunk) for chunk in chunks if chunk]
 
 
+def _by_family_note(run: Run) -> str:
+    """Per tenth, ms/page apart for pages whose family was already fed and for the others:
+    in a shuffled feed the first mix more of the former as it goes on."""
+    tenth = max(1, len(run.per_page_s) // 10)
+    parts = []
+    for kind, wanted in (("family stored", True), ("first of family", False)):
+        cells = []
+        for start in range(0, tenth * 10, tenth):
+            times = [
+                seconds
+                for seconds, stored in zip(
+                    run.per_page_s[start : start + tenth],
+                    run.family_stored[start : start + tenth],
+                    strict=True,
+                )
+                if stored is wanted
+            ]
+            cells.append(f"{1000 * sum(times) / len(times):.1f}" if times else "–")
+        share = sum(stored is wanted for stored in run.family_stored) / len(run.family_stored)
+        parts.append(f"{kind} ({share:.0%}) {' '.join(cells)}")
+    return "per tenth, " + "; ".join(parts)
+
+
 def report(size: int, corpus: Corpus, runs: list[Run]) -> list[str]:
     """Print one size's results; return its Markdown table rows."""
     truth = [page.family for page in corpus.pages]
@@ -634,6 +662,7 @@ def report(size: int, corpus: Corpus, runs: list[Run]) -> list[str]:
                 f"CPU {cpu_first:.1f} → {cpu_last:.1f} (this process alone); "
                 f"per tenth {' '.join(f'{ms:.1f}' for ms in tenths_ms(run.per_page_s))}"
             )
+            notes.append(_by_family_note(run))
         if run.origins_right:
             right, total = run.origins_right
             notes.append(f"origin right {right}/{total}")
