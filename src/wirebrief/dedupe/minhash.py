@@ -12,7 +12,6 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from operator import methodcaller
 
 import numpy as np
@@ -39,10 +38,8 @@ _BAND_PREFIXES = [band.to_bytes(2, "big") for band in range(BANDS)]
 _digest = methodcaller("digest")
 
 
-@lru_cache(maxsize=32)
 def shingles(text: str) -> frozenset[str]:
-    """Overlapping runs of ``SHINGLE_WORDS`` lower-cased words (the last few texts' sets are
-    kept: the fingerprint stage and the copy check both ask for a new page's)."""
+    """Overlapping runs of ``SHINGLE_WORDS`` lower-cased words."""
     words = _WORD.findall(text.casefold())
     if len(words) < SHINGLE_WORDS:
         return frozenset([" ".join(words)]) if words else frozenset()
