@@ -59,9 +59,13 @@ def place(session: Session, incoming: Article, buckets: list[int]) -> Placement:
     if match is None:
         return Placement("original", incoming)
     root = _root(session, match)
-    incoming_urls = _urls(session, incoming)
-    origin, _ = pick_origin(incoming, incoming_urls, root, _urls(session, root))
-    if origin is not incoming and _family_names_as_origin(session, root, incoming, incoming_urls):
+    incoming_urls, root_urls = _urls(session, incoming), _urls(session, root)
+    origin, _ = pick_origin(incoming, incoming_urls, root, root_urls)
+    if (
+        origin is not incoming
+        and not names_as_origin(incoming, root, root_urls)
+        and _family_names_as_origin(session, root, incoming, incoming_urls)
+    ):
         origin = incoming  # a copy in the family says the newcomer published it first
     if origin is incoming:  # the newcomer is the original: everything re-points to it
         _repoint(session, root, incoming)
@@ -130,11 +134,9 @@ def _near_copy(session: Session, incoming: Article, buckets: list[int]) -> Artic
 def _family_names_as_origin(
     session: Session, root: Article, incoming: Article, incoming_urls: set[str]
 ) -> bool:
-    """True when a copy in ``root``'s family names ``incoming`` as where it first appeared,
-    and ``incoming`` does not name the root: provenance stated by any copy counts, not only
-    by the root (which may be a copy that states none)."""
-    if names_as_origin(incoming, root, _urls(session, root)):
-        return False
+    """True when a copy in ``root``'s family names ``incoming`` as where it first appeared:
+    provenance stated by any copy counts, not only by the root (which may be a copy that
+    states none)."""
     stated = session.scalars(
         select(Article).where(
             Article.duplicate_of == root.id,
