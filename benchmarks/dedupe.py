@@ -607,30 +607,27 @@ def flat_ms(per_page: list[float]) -> tuple[float, float]:
     return 1000 * sum(first) / len(first), 1000 * sum(last) / len(last)
 
 
+def tenths(values: list[Any]) -> list[list[Any]]:
+    """``values`` in ten consecutive chunks of equal size, in feeding order."""
+    tenth = max(1, len(values) // 10)
+    chunks = [values[start : start + tenth] for start in range(0, tenth * 10, tenth)]
+    return [chunk for chunk in chunks if chunk]
+
+
 def tenths_ms(per_page: list[float]) -> list[float]:
     """Mean milliseconds per page over each tenth of the feed, in order."""
-    tenth = max(1, len(per_page) // 10)
-    chunks = [per_page[start : start + tenth] for start in range(0, tenth * 10, tenth)]
-    return [1000 * sum(chunk) / len(chunk) for chunk in chunks if chunk]
+    return [1000 * sum(chunk) / len(chunk) for chunk in tenths(per_page)]
 
 
 def _by_family_note(run: Run) -> str:
     """Per tenth, ms/page apart for pages whose family was already fed and for the others:
     in a shuffled feed the first mix more of the former as it goes on."""
-    tenth = max(1, len(run.per_page_s) // 10)
+    chunks = tenths(list(zip(run.per_page_s, run.family_stored, strict=True)))
     parts = []
     for kind, wanted in (("family stored", True), ("first of family", False)):
         cells = []
-        for start in range(0, tenth * 10, tenth):
-            times = [
-                seconds
-                for seconds, stored in zip(
-                    run.per_page_s[start : start + tenth],
-                    run.family_stored[start : start + tenth],
-                    strict=True,
-                )
-                if stored is wanted
-            ]
+        for chunk in chunks:
+            times = [seconds for seconds, stored in chunk if stored is wanted]
             cells.append(f"{1000 * sum(times) / len(times):.1f}" if times else "–")
         share = sum(stored is wanted for stored in run.family_stored) / len(run.family_stored)
         parts.append(f"{kind} ({share:.0%}) {' '.join(cells)}")
