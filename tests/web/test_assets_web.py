@@ -138,6 +138,25 @@ def test_asset_api(reader: str, newsroom: dict[str, int]) -> None:
     assert httpx.get(f"{reader}/api/assets/TSLA", params={"days": 0}).status_code == 422
 
 
+def test_asset_list_api(reader: str, newsroom: dict[str, int]) -> None:
+    linked = httpx.get(f"{reader}/api/assets", params={"linked": "true"}).json()
+    counts = {item["symbol"]: item["articles"] for item in linked["items"]}
+    assert counts["TSLA"] == 1  # the removed Tesla story is not counted
+    assert {"TSLA", "NVDA"} <= set(counts) and min(counts.values()) >= 1
+    assert list(counts.values()) == sorted(counts.values(), reverse=True)  # most covered first
+    assert linked["total"] == len(linked["items"])
+    everything = httpx.get(f"{reader}/api/assets", params={"limit": 500}).json()
+    assert everything["total"] > 100 and everything["total"] > linked["total"]
+    page = httpx.get(f"{reader}/api/assets", params={"order": "symbol", "limit": 2, "offset": 1})
+    symbols = [item["symbol"] for item in everything["items"]]
+    assert [item["symbol"] for item in page.json()["items"]] == sorted(symbols)[1:3]
+    crypto = httpx.get(f"{reader}/api/assets", params={"kind": "crypto", "limit": 500}).json()
+    btc = next(item for item in crypto["items"] if item["symbol"] == "BTC")
+    assert {item["kind"] for item in crypto["items"]} == {"crypto"} and "bitcoin" in btc["aliases"]
+    for bad in ({"kind": "bond"}, {"limit": 0}, {"order": "price"}):
+        assert httpx.get(f"{reader}/api/assets", params=bad).status_code == 422
+
+
 def test_asset_news_api_and_article_json(reader: str, newsroom: dict[str, int]) -> None:
     news = httpx.get(f"{reader}/api/assets/TSLA/news").json()
     assert news["symbol"] == "TSLA" and news["total"] == 1
@@ -151,7 +170,9 @@ def test_asset_news_api_and_article_json(reader: str, newsroom: dict[str, int]) 
     assert article["assets"][0]["evidence"][0]["field"] == "title"
     assert httpx.get(f"{reader}/api/articles/{newsroom['quiet']}").json()["assets"] == []
     spec = httpx.get(f"{reader}/openapi.json").json()
-    assert {"/api/assets/{symbol}", "/api/assets/{symbol}/news"} <= set(spec["paths"])
+    assert {"/api/assets", "/api/assets/{symbol}", "/api/assets/{symbol}/news"} <= set(
+        spec["paths"]
+    )
 
 
 def test_without_a_price_source_the_widget_still_names_the_assets(

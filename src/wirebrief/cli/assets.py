@@ -94,16 +94,7 @@ def list_(
         with db.session() as session:
             specs, counts = asset_store.all_specs(session), asset_store.article_counts(session)
     rows = [
-        {
-            "symbol": spec.symbol,
-            "name": spec.name,
-            "kind": spec.kind,
-            "exchange": spec.exchange,
-            "currency": spec.currency,
-            "aliases": list(spec.aliases),
-            "ambiguous": list(spec.ambiguous),
-            "articles": counts.get(spec.symbol, 0),
-        }
+        spec.listing(counts.get(spec.symbol, 0))
         for spec in specs
         if kind is None or spec.kind == kind.lower()
     ]

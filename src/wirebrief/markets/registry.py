@@ -28,12 +28,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal, get_args
 
 from wirebrief.errors import WirebriefError
 
 DATA_DIR = Path(__file__).with_name("data")
 BUILTIN_CSV = DATA_DIR / "assets.csv"
-KINDS = ("stock", "crypto", "commodity", "index")
+AssetKind = Literal["stock", "crypto", "commodity", "index"]
+KINDS: tuple[str, ...] = get_args(AssetKind)
 COLUMNS = (
     "symbol", "name", "kind", "exchange", "currency", "ticker", "aliases", "ambiguous",
     "provider_ids",
@@ -73,6 +75,19 @@ class AssetSpec:
         if provider == "stooq":
             return f"{self.symbol.replace('.', '-').lower()}.us"
         return None
+
+    def listing(self, articles: int) -> dict[str, Any]:
+        """The asset as asset lists show it (``assets list --json``, ``GET /api/assets``)."""
+        return {
+            "symbol": self.symbol,
+            "name": self.name,
+            "kind": self.kind,
+            "exchange": self.exchange,
+            "currency": self.currency,
+            "aliases": list(self.aliases),
+            "ambiguous": list(self.ambiguous),
+            "articles": articles,
+        }
 
     def stored_aliases(self) -> list[str]:
         """The aliases as one list for the database (see ``CONTEXT_MARK``)."""

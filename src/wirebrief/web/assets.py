@@ -10,11 +10,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, object_session
 
 from wirebrief.errors import PriceError
@@ -29,7 +30,7 @@ from wirebrief.markets.quotes import (
     format_price,
     quote,
 )
-from wirebrief.markets.registry import AssetSpec
+from wirebrief.markets.registry import AssetKind, AssetSpec
 from wirebrief.markets.sparkline import ChartMark, price_chart_svg, sparkline_svg
 from wirebrief.storage import assets as asset_store
 from wirebrief.storage.models import Article, ArticleAsset, Asset
@@ -204,6 +205,59 @@ class AssetNewsOut(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class AssetListItemOut(BaseModel):
+    """An asset articles can be linked to, and how many visible articles are."""
+
+    symbol: str
+    name: str
+    kind: str = Field(description="stock, crypto, commodity or index.")
+    exchange: str | None
+    currency: str
+    aliases: list[str] = Field(description="Names that link articles to it by themselves.")
+    ambiguous: list[str] = Field(description="Names that count only with market context.")
+    articles: int = Field(description="Visible linked articles.")
+
+
+class AssetListOut(BaseModel):
+    """A page of assets."""
+
+    items: list[AssetListItemOut]
+    total: int
+    limit: int
+    offset: int
+
+
+@router.get("/api/assets", tags=["assets"], response_model=AssetListOut)
+def list_assets(
+    kind: AssetKind | None = Query(None, description="Only assets of this kind."),
+    linked: bool = Query(False, description="Only assets with at least one linked article."),
+    order: Literal["articles", "symbol"] = Query(
+        "articles", description="Most covered first, or alphabetical."
+    ),
+    limit: int = Query(50, ge=1, le=500, description="Page size."),
+    offset: int = Query(0, ge=0, le=1_000_000, description="Items to skip."),
+    session: Session = Depends(db_session),
+) -> AssetListOut:
+    """Every asset articles can be linked to (built-in and imported), with its article count;
+    prices are per asset, at ``/api/assets/{symbol}``."""
+    counts = asset_store.article_counts(session)
+    rows = [
+        spec.listing(counts.get(spec.symbol, 0))
+        for spec in asset_store.all_specs(session)
+        if (kind is None or spec.kind == kind) and (not linked or counts.get(spec.symbol))
+    ]
+    if order == "articles":
+        rows.sort(key=lambda row: (-row["articles"], row["symbol"]))
+    else:
+        rows.sort(key=lambda row: row["symbol"])
+    return AssetListOut(
+        items=[AssetListItemOut(**row) for row in rows[offset : offset + limit]],
+        total=len(rows),
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get(
