@@ -2,31 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from wirebrief.errors import NotFoundError
 from wirebrief.storage.models import Article, ArticleAsset, ArticleSighting, Asset, Source, Story
+from wirebrief.storage.types import utcnow
 
 MAX_CANDIDATES = 300
 
 
-def stories_near(session: Session, when: datetime, window: timedelta) -> list[Story]:
-    """Stories active within ``window`` of ``when`` (the most recently active first)."""
+def stories_near(session: Session, when: datetime, window: timedelta) -> list[tuple[int, datetime]]:
+    """Id and last change of the stories active within ``window`` of ``when`` (the most
+    recently active first): the version a decoded profile can be cached under."""
     query = (
-        select(Story)
+        select(Story.id, Story.updated_at)
         .where(Story.last_seen_at >= when - window, Story.first_seen_at <= when + window)
         .order_by(Story.last_seen_at.desc())
         .limit(MAX_CANDIDATES)
     )
-    return list(session.scalars(query))
+    return [(row.id, row.updated_at) for row in session.execute(query)]
+
+
+def story_profiles(
+    session: Session, story_ids: Sequence[int]
+) -> list[tuple[int, datetime, dict[str, Any] | None]]:
+    """Id, last change and grouping profile (JSON) of these stories."""
+    query = select(Story.id, Story.updated_at, Story.profile).where(Story.id.in_(story_ids))
+    return [(row.id, row.updated_at, row.profile) for row in session.execute(query)]
 
 
 def refresh(session: Session, story: Story) -> None:
-    """Recount a story's articles and sources, and pick its representative article."""
+    """Recount a story's articles and sources, pick its representative article, and mark it
+    changed (``updated_at``, the version its cached grouping profile is keyed by)."""
+    story.updated_at = utcnow()
     members = list(
         session.scalars(
             select(Article)

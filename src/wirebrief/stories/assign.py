@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.models import Article, Story
 from wirebrief.storage.types import utcnow
+from wirebrief.stories import window
 from wirebrief.stories.features import StoryFeatures
 from wirebrief.stories.grouping import StoryProfile, choose_story, merge, new_profile
 from wirebrief.summarize import summarize_story
@@ -25,9 +26,7 @@ def assign_story(session: Session, article: Article, features: StoryFeatures) ->
             story_store.refresh(session, story)
             return story
     when = article.published_at or utcnow()
-    candidates = story_store.stories_near(session, when, STORY_WINDOW)
-    profiles = [(s.id, StoryProfile.from_json(s.profile)) for s in candidates if s.profile]
-    chosen = choose_story(features, profiles)
+    chosen = choose_story(features, window.stories_near(session, when, STORY_WINDOW))
     if chosen is None:
         story = Story(
             headline=article.title[:500], first_seen_at=when, last_seen_at=when,
@@ -36,7 +35,7 @@ def assign_story(session: Session, article: Article, features: StoryFeatures) ->
         session.add(story)
         session.flush()
     else:
-        story = next(s for s in candidates if s.id == chosen)
+        story = session.get_one(Story, chosen)
         story.profile = merge(StoryProfile.from_json(story.profile), features).to_json()
     article.story_id = story.id
     session.flush()

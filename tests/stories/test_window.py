@@ -1,0 +1,113 @@
+"""The open stories' profiles: read once per process, read again when a story changes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from wirebrief.storage import stories as story_store
+from wirebrief.storage.db import Database
+from wirebrief.storage.models import Article, Story
+from wirebrief.storage.types import utcnow
+from wirebrief.stories import article_features
+from wirebrief.stories.assign import assign_story
+from wirebrief.stories.grouping import StoryProfile
+from wirebrief.stories.window import ProfileCache
+
+WINDOW = timedelta(hours=72)
+NOW = utcnow()
+
+
+def _profile(term: str, size: int = 1) -> dict:
+    return StoryProfile({term: 1.0}, {term.title(): 1.0}, size).to_json()
+
+
+def _add_stories(database: Database, *terms: str, hours_ago: float = 0) -> list[int]:
+    when = NOW - timedelta(hours=hours_ago)
+    with database.session() as session:
+        stories = [
+            Story(headline=t, first_seen_at=when, last_seen_at=when, profile=_profile(t))
+            for t in terms
+        ]
+        session.add_all(stories)
+        session.flush()
+        return [story.id for story in stories]
+
+
+@pytest.fixture
+def profile_reads(any_db: Database) -> Iterator[list[str]]:
+    """The statements that read a story's profile column, as the database receives them."""
+    reads: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "stories.profile" in statement and statement.lstrip().upper().startswith("SELECT"):
+            reads.append(statement)
+
+    event.listen(any_db.engine, "before_cursor_execute", record)
+    yield reads
+    event.remove(any_db.engine, "before_cursor_execute", record)
+
+
+def test_unchanged_profiles_are_decoded_once(any_db: Database, profile_reads: list[str]) -> None:
+    quake, fire = _add_stories(any_db, "quake", "fire")
+    _add_stories(any_db, "outside", hours_ago=24 * 10)  # outside the window: never read
+    cache = ProfileCache()
+    for _ in range(3):
+        with any_db.session() as session:
+            found = cache.stories_near(session, NOW, WINDOW)
+        assert sorted(story_id for story_id, _ in found) == [quake, fire]
+        assert {next(iter(p.terms)) for _, p in found} == {"quake", "fire"}
+    assert len(profile_reads) == 1  # the first call; the other two found both cached
+
+
+def test_a_story_changed_by_another_worker_is_read_again(any_db: Database) -> None:
+    quake, fire = _add_stories(any_db, "quake", "fire")
+    cache = ProfileCache()
+    with any_db.session() as session:
+        cache.stories_near(session, NOW, WINDOW)
+    other_worker = Database(any_db.url)  # its own engine and connections, as in another process
+    try:
+        with other_worker.session() as session:
+            story = session.get_one(Story, quake)
+            story.profile = _profile("aftershock", size=2)
+            story_store.refresh(session, story)  # what assign_story does after a merge
+    finally:
+        other_worker.dispose()
+    with any_db.session() as session:
+        found = dict(cache.stories_near(session, NOW, WINDOW))
+    assert set(found[quake].terms) == {"aftershock"} and found[quake].size == 2
+    assert set(found[fire].terms) == {"fire"}
+
+
+def test_the_cache_keeps_at_most_its_capacity(db: Database) -> None:
+    ids = _add_stories(db, "one", "two", "three")
+    cache = ProfileCache(capacity=2)
+    with db.session() as session:
+        found = cache.stories_near(session, NOW, WINDOW)
+    assert sorted(story_id for story_id, _ in found) == ids  # every story is still compared
+    assert len(cache._profiles) == 2
+
+
+def test_assignment_joins_through_the_cache_and_marks_the_story_changed(db: Database) -> None:
+    text = (
+        "A magnitude 6.8 earthquake struck near the town of Valdoria in northern Castemont on "
+        "Tuesday, killing at least 14 people, the Castemont civil protection agency said."
+    )
+    with db.session() as session:
+        stories = []
+        for n in range(2):
+            article = Article(
+                url=f"https://news.invalid/quake-{n}", title="Valdoria earthquake", text=text,
+                html="", content_hash=f"quake-{n}", published_at=NOW,
+            )  # fmt: skip
+            session.add(article)
+            session.flush()
+            before = utcnow()
+            stories.append(assign_story(session, article, article_features(article.title, text)))
+            assert stories[-1].updated_at >= before
+    assert stories[0].id == stories[1].id
+    with db.session() as session:
+        assert session.get_one(Story, stories[0].id).profile["size"] == 2
