@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import random
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -51,7 +51,10 @@ def page(feed: int, item: int) -> bytes:
             f"<h1>{title}</h1>{paragraphs}</article></body></html>").encode()  # fmt: skip
 
 
-def serve(feeds: int, items: int) -> tuple[ThreadingHTTPServer, str]:
+def serve(feeds: int, items: int) -> tuple[multiprocessing.Process, str]:
+    """The corpus on 127.0.0.1, from a process of its own: served from the benchmark's
+    process it would share the interpreter lock with the single-process run."""
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             parts = self.path.strip("/").split("/")
@@ -81,9 +84,24 @@ def serve(feeds: int, items: int) -> tuple[ThreadingHTTPServer, str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
+    context = multiprocessing.get_context("fork")  # the handler is a closure: not picklable
+    ports: multiprocessing.Queue[int] = context.Queue()
+
+    def run() -> None:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        ports.put(server.server_port)
+        server.serve_forever()
+
+    process = context.Process(target=run, daemon=True)
+    process.start()
+    return process, f"http://127.0.0.1:{ports.get(timeout=30)}"
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used, its own threads only."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (float(fields[11]) + float(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_busy() -> tuple[float, float]:
@@ -118,13 +136,15 @@ def run_sqlite(base: str, feeds: int, total: int) -> tuple[float, float]:
         db.upgrade()
         add_sources(db, base, feeds)
         busy0, all0 = cpu_busy()
+        own0 = process_cpu_s(os.getpid())
         started = time.perf_counter()
         ingest_due(db, settings)  # what `wirebrief run` does each round
         elapsed = time.perf_counter() - started
         busy1, all1 = cpu_busy()
+        own = (process_cpu_s(os.getpid()) - own0) / elapsed
         assert stored(db) == total, stored(db)
         db.dispose()
-    return total / elapsed, (busy1 - busy0) / (all1 - all0)
+    return total / elapsed, (busy1 - busy0) / (all1 - all0), own
 
 
 def run_postgres(url: str, base: str, feeds: int, total: int, workers: int) -> tuple:
@@ -157,12 +177,17 @@ def run_postgres(url: str, base: str, feeds: int, total: int, workers: int) -> t
                 await defer_poll(app, source_id, force=True)
 
     busy0, all0 = cpu_busy()
+    own0 = [process_cpu_s(proc.pid) for proc in procs]
     started = time.perf_counter()
     asyncio.run(enqueue())
     while stored(db) < total:
         time.sleep(0.1)
     elapsed = time.perf_counter() - started
     busy1, all1 = cpu_busy()
+    own = [
+        (process_cpu_s(proc.pid) - before) / elapsed
+        for proc, before in zip(procs, own0, strict=True)
+    ]
     with db.session() as session:
         metrics = queue_metrics(session, settings)
     for proc in procs:
@@ -170,7 +195,7 @@ def run_postgres(url: str, base: str, feeds: int, total: int, workers: int) -> t
     for proc in procs:
         proc.wait(timeout=60)
     db.dispose()
-    return total / elapsed, (busy1 - busy0) / (all1 - all0), metrics
+    return total / elapsed, (busy1 - busy0) / (all1 - all0), max(own), metrics
 
 
 def main() -> None:
@@ -183,20 +208,24 @@ def main() -> None:
     total = args.feeds * args.items
     server, base = serve(args.feeds, args.items)
     print(f"corpus: {args.feeds} feeds × {args.items} items = {total} pages; "
-          f"{os.cpu_count()} cores")  # fmt: skip
-    rate, cpu = run_sqlite(base, args.feeds, total)
-    print(f"{'setup':28} {'items/s':>8} {'ratio':>6} {'p50 s':>7} {'p95 s':>7} {'CPU':>5}")
-    print(f"{'SQLite + run (1 process)':28} {rate:8.1f} {1.0:6.2f} {'-':>7} {'-':>7} {cpu:5.0%}")
+          f"{os.cpu_count()} cores. CPU: the whole machine's; store proc: the process that "
+          "fetches and stores (the busiest worker), in cores")  # fmt: skip
+    rate, cpu, own = run_sqlite(base, args.feeds, total)
+    print(f"{'setup':28} {'items/s':>8} {'ratio':>6} {'p50 s':>7} {'p95 s':>7} {'CPU':>5} "
+          f"{'store proc':>10}")  # fmt: skip
+    print(f"{'SQLite + run (1 process)':28} {rate:8.1f} {1.0:6.2f} {'-':>7} {'-':>7} {cpu:5.0%} "
+          f"{own:10.2f}")  # fmt: skip
     if not url:
         print("no PostgreSQL: set WIREBRIEF_TEST_POSTGRES_URL to measure workers")
         return
     for n in (int(x) for x in args.workers.split(",")):
-        pg_rate, pg_cpu, m = run_postgres(url, base, args.feeds, total, n)
+        pg_rate, pg_cpu, pg_own, m = run_postgres(url, base, args.feeds, total, n)
         p50 = f"{m.latency_p50_s:7.2f}" if m and m.latency_p50_s is not None else f"{'-':>7}"
         p95 = f"{m.latency_p95_s:7.2f}" if m and m.latency_p95_s is not None else f"{'-':>7}"
         label = f"PostgreSQL + {n} worker(s)"
-        print(f"{label:28} {pg_rate:8.1f} {pg_rate / rate:6.2f} {p50} {p95} {pg_cpu:5.0%}")
-    server.shutdown()
+        print(f"{label:28} {pg_rate:8.1f} {pg_rate / rate:6.2f} {p50} {p95} {pg_cpu:5.0%} "
+              f"{pg_own:10.2f}")  # fmt: skip
+    server.terminate()
 
 
 if __name__ == "__main__":
