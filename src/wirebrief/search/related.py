@@ -73,7 +73,7 @@ def update_related(session: Session, article: Article) -> list[int]:
     vector = term_vector(article.title, article.text, _tldr_text(article), article.lang)
     store.save_terms(session, article.id, vector)
     if article.hidden:
-        store.save_related(session, article.id, {})
+        store.save_related(session, {article.id: {}})
         return []
     me = Candidate(
         article.id,
@@ -93,7 +93,7 @@ def update_related(session: Session, article: Article) -> list[int]:
         if cid in found and not found[cid].hidden and found[cid].story != me.story
     }  # fmt: skip
     best = _one_per_story(scored, found, STORED)
-    store.save_related(session, article.id, best)
+    store.save_related(session, {article.id: best})
     _offer_to_neighbours(session, me, dict(list(best.items())[:NEIGHBOURS_UPDATED]))
     return list(best)
 
@@ -171,6 +171,7 @@ def _offer_to_neighbours(session: Session, me: Candidate, neighbours: dict[int, 
     lists = store.related_scores(session, neighbours)
     listed = {rid for scores in lists.values() for rid in scores}
     found = store.candidates(session, listed | set(neighbours))
+    changed: dict[int, dict[int, float]] = {}
     for neighbour, score in neighbours.items():
         current = dict(lists.get(neighbour, {}))
         current[me.id] = score
@@ -182,7 +183,8 @@ def _offer_to_neighbours(session: Session, me: Candidate, neighbours: dict[int, 
             STORED,
         )  # fmt: skip
         if me.id in updated:
-            store.save_related(session, neighbour, updated)
+            changed[neighbour] = updated
+    store.save_related(session, changed)
 
 
 def _tldr_text(article: Article) -> str:

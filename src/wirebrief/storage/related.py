@@ -126,14 +126,19 @@ def related_scores(session: Session, article_ids: Iterable[int]) -> dict[int, di
     return out
 
 
-def save_related(session: Session, article_id: int, scores: dict[int, float]) -> None:
-    """Replace the article's related list."""
-    session.execute(delete(_related).where(_related.c.article_id == article_id))
-    if scores:
-        session.execute(
-            insert(_related),
-            [{"article_id": article_id, "related_id": r, "score": s} for r, s in scores.items()],
-        )
+def save_related(session: Session, lists: dict[int, dict[int, float]]) -> None:
+    """Replace the related lists of these articles (``article id → related id → score``),
+    in one delete and one insert."""
+    if not lists:
+        return
+    session.execute(delete(_related).where(_related.c.article_id.in_(list(lists))))
+    rows = [
+        {"article_id": article_id, "related_id": related_id, "score": score}
+        for article_id, scores in lists.items()
+        for related_id, score in scores.items()
+    ]
+    if rows:
+        session.execute(insert(_related), rows)
 
 
 def related_articles(session: Session, article_id: int) -> list[tuple[Article, float]]:
