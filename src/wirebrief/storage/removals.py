@@ -230,7 +230,7 @@ def _hide(session: Session, articles: list[Article], hidden: bool = True) -> lis
     session.flush()
     for a in changed:
         session.refresh(a)
-    for story_id in {a.story_id for a in changed if a.story_id is not None}:
+    for story_id in sorted({a.story_id for a in changed if a.story_id is not None}):
         story = session.get(Story, story_id)
         if story is not None:
             story_store.refresh(session, story)

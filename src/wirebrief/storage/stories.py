@@ -39,7 +39,12 @@ def story_profiles(
 
 def refresh(session: Session, story: Story) -> None:
     """Recount a story's articles and sources, pick its representative article, and mark it
-    changed (``updated_at``, the version its cached grouping profile is keyed by)."""
+    changed (``updated_at``, the version its cached grouping profile is keyed by).
+
+    The story's row is locked first (PostgreSQL), so two workers adding to one story recount
+    one after the other and the second counts the first's article.
+    """
+    session.execute(select(Story.id).where(Story.id == story.id).with_for_update())
     story.updated_at = utcnow()
     members = list(
         session.scalars(

@@ -35,7 +35,9 @@ def assign_story(session: Session, article: Article, features: StoryFeatures) ->
         session.add(story)
         session.flush()
     else:
-        story = session.get_one(Story, chosen)
+        # Locked and read afresh: another worker may be adding an article to this story now,
+        # and its profile sum must not be overwritten with one that misses that article.
+        story = session.get_one(Story, chosen, with_for_update=True, populate_existing=True)
         story.profile = merge(StoryProfile.from_json(story.profile), features).to_json()
     article.story_id = story.id
     session.flush()
