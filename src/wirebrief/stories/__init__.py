@@ -1,8 +1,10 @@
 """Story grouping: articles about the same event, by different outlets, form one story.
 
-Pure and database-free: the pipeline computes ``article_features`` once per article, keeps a
-``StoryProfile`` per story, and asks ``choose_story`` which open story (if any) a new article
-joins; ``merge`` or ``new_profile`` then gives the story's updated profile.
+What is exported here is pure and database-free: the pipeline computes ``article_features``
+once per article, keeps a ``StoryProfile`` per story, and asks ``choose_story`` which open
+story (if any) a new article joins; ``merge`` or ``new_profile`` then gives the story's
+updated profile. ``assign`` does that for a stored article, with the open stories' profiles
+from ``window`` (cached per process).
 """
 
 from wirebrief.stories.features import StoryFeatures, article_features
