@@ -1,8 +1,9 @@
 """The stories open around a moment, with their grouping profiles decoded once per process.
 
-Every new original compares itself with each story active inside the time window (about
-75 at a time in a busy desk), and a profile is some 5 KB of JSON: decoding them all again
-for every article took longer than the comparison itself. Profiles are cached by story id
+Every new original compares itself with each story active inside the time window (up to
+``storage.stories.MAX_CANDIDATES``; over 200 at a time in the 10,000-page benchmark), and a
+profile is some 5 KB of JSON: decoding them all again for every article took longer than
+the comparison itself. Profiles are cached by story id
 and the story's last change (``updated_at``, set whenever it is recounted), so a profile
 that another worker changed is read again and an unchanged one is not. One cache per
 database engine; the least recently used profiles fall out past ``CAPACITY``.
@@ -21,7 +22,8 @@ from sqlalchemy.orm import Session
 from wirebrief.storage import stories as story_store
 from wirebrief.stories.grouping import StoryProfile
 
-CAPACITY = 4096  # profiles kept per database (a few times the stories open at once)
+# Profiles kept per database: a few times the most a window holds (about 15 KB each).
+CAPACITY = 1024
 
 
 class ProfileCache:
