@@ -634,6 +634,7 @@ def store_article(session: Session, draft: ArticleDraft) -> str:
 
 
 def _place_article(session: Session, draft: ArticleDraft) -> str:
+    copies.lock_buckets(session, draft.lsh_buckets)  # copies stored at once take turns
     incoming = _to_article(draft)
     if removals.is_blocked(session, incoming):  # removed on request, or its source blocked
         return "unchanged"

@@ -5,10 +5,14 @@ from __future__ import annotations
 import dataclasses
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
 
+from tests.support.concurrency import second_waits_for_first
+from tests.support.postgres import pg_db  # noqa: F401 (fixture)
+from wirebrief.article import ArticleDraft
 from wirebrief.dedupe.collapse import MIN_WORDS_FOR_HASH_MATCH, _near_copy
 from wirebrief.dedupe.minhash import BANDS
 from wirebrief.dedupe.origin import pick_origin, urls_of
@@ -48,8 +52,7 @@ def footer(site: str) -> str:
     return f"The post Harbour fares rise again appeared first on {site}."
 
 
-def store(
-    db: Database,
+def draft_of(
     settings: Settings,
     url: str,
     paragraphs: list[str],
@@ -57,9 +60,9 @@ def store(
     hours: float = 0.0,
     chain: list[Origin] | None = None,
     canonical: str | None = None,
-) -> str:
-    """One page through the text stages and the store stage, in its own transaction;
-    ``chain`` is the provenance the page states, nearest copy first."""
+) -> ArticleDraft:
+    """One page through the text stages; ``chain`` is the provenance the page states,
+    nearest copy first."""
     site = url.split("/")[2]
     draft = process_text(
         url, "Harbour fares rise again", "\n\n".join(paragraphs), settings,
@@ -69,6 +72,12 @@ def store(
         draft.origin_chain, draft.origin = chain, chain[-1]
     if canonical is not None:
         draft.page = dataclasses.replace(draft.extracted, canonical_url=canonical)
+    return draft
+
+
+def store(db: Database, settings: Settings, url: str, paragraphs: list[str], **page: Any) -> str:
+    """One page through the text stages and the store stage, in its own transaction."""
+    draft = draft_of(settings, url, paragraphs, **page)
     with db.session() as session:
         return store_article(session, draft)
 
@@ -253,6 +262,30 @@ def test_a_near_copy_points_at_its_origin(db: Database, settings: Settings) -> N
     assert stored["https://ledger.example/copy"].duplicate_of == origin.id
     assert stored["https://ledger.example/copy"].story_id == origin.story_id
     assert origin.duplicate_of is None
+
+
+@pytest.mark.parametrize("kind", ["near", "exact"])
+def test_copies_stored_by_two_workers_at_once_find_each_other(
+    pg_db: Database,  # noqa: F811
+    settings: Settings,
+    kind: str,
+) -> None:
+    """Neither worker has committed when the other looks for copies: the second waits on the
+    band buckets they share, then finds the first."""
+    text = article(31)
+    copy = text if kind == "exact" else ["Share this article", *text[:6], footer("Orchard")]
+    first = draft_of(settings, "https://orchard.example/fares", text)
+    second = draft_of(settings, "https://ledger.example/copy", copy, hours=2)
+    second_waits_for_first(
+        pg_db, lambda s: store_article(s, first), lambda s: store_article(s, second)
+    )
+    stored = rows(pg_db)
+    origin = stored["https://orchard.example/fares"]
+    if kind == "exact":
+        assert list(stored) == [origin.url]
+        assert set(sightings(pg_db)) == {origin.url, "https://ledger.example/copy"}
+    else:
+        assert stored["https://ledger.example/copy"].duplicate_of == origin.id
 
 
 def test_a_repost_of_a_repost_points_at_the_root_not_at_its_parent(

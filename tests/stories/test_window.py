@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from tests.support.concurrency import second_waits_for_first
+from tests.support.postgres import pg_db  # noqa: F401 (fixture)
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article, Story
@@ -93,28 +94,6 @@ def test_the_cache_keeps_at_most_its_capacity(db: Database) -> None:
     assert len(cache._profiles) == 2
 
 
-def test_assignment_joins_through_the_cache_and_marks_the_story_changed(db: Database) -> None:
-    text = (
-        "A magnitude 6.8 earthquake struck near the town of Valdoria in northern Castemont on "
-        "Tuesday, killing at least 14 people, the Castemont civil protection agency said."
-    )
-    with db.session() as session:
-        stories = []
-        for n in range(2):
-            article = Article(
-                url=f"https://news.invalid/quake-{n}", title="Valdoria earthquake", text=text,
-                html="", content_hash=f"quake-{n}", published_at=NOW,
-            )  # fmt: skip
-            session.add(article)
-            session.flush()
-            before = utcnow()
-            stories.append(assign_story(session, article, article_features(article.title, text)))
-            assert stories[-1].updated_at >= before
-    assert stories[0].id == stories[1].id
-    with db.session() as session:
-        assert session.get_one(Story, stories[0].id).profile["size"] == 2
-
-
 QUAKE = (
     "A magnitude 6.8 earthquake struck near the town of Valdoria in northern Castemont on "
     "Tuesday, killing at least 14 people, the Castemont civil protection agency said."
@@ -129,57 +108,39 @@ def _quake_article(session: Session, n: int, **fields: object) -> Article:
     return found
 
 
-def _at_once(database: Database, first_step: Callable[[Session], object],
-             second_step: Callable[[Session], object]) -> None:  # fmt: skip
-    """Two workers: the second starts while the first's transaction is still open, and
-    must wait for it (asserted) rather than work from what it saw before the first commit."""
-    other_worker = Database(database.url)  # its own engine and connections
-    done = threading.Event()
-    try:
-        with database.session() as first:
-            first_step(first)
-
-            def second_worker() -> None:
-                with other_worker.session() as second:
-                    second_step(second)
-                done.set()
-
-            thread = threading.Thread(target=second_worker)
-            thread.start()
-            assert not done.wait(1.0)  # waiting for the first transaction
-        thread.join(10)
-        assert done.is_set()
-    finally:
-        other_worker.dispose()
+def test_assignment_joins_through_the_cache_and_marks_the_story_changed(db: Database) -> None:
+    features = article_features("Valdoria earthquake", QUAKE)
+    with db.session() as session:
+        stories = []
+        for n in range(2):
+            before = utcnow()
+            stories.append(assign_story(session, _quake_article(session, n), features))
+            assert stories[-1].updated_at >= before
+    assert stories[0].id == stories[1].id
+    with db.session() as session:
+        assert session.get_one(Story, stories[0].id).profile["size"] == 2
 
 
-def _postgres_only(database: Database) -> None:
-    if database.engine.dialect.name != "postgresql":
-        pytest.skip("one writer at a time on SQLite: nothing runs at once")
-
-
-def test_two_workers_joining_one_story_at_once_both_count(any_db: Database) -> None:
+def test_two_workers_joining_one_story_at_once_both_count(pg_db: Database) -> None:  # noqa: F811
     """The second merge waits for the first instead of overwriting the profile with one that
     misses the first article."""
-    _postgres_only(any_db)
     features = article_features("Valdoria earthquake", QUAKE)
-    with any_db.session() as session:
+    with pg_db.session() as session:
         story_id = assign_story(session, _quake_article(session, 0), features).id
-    _at_once(
-        any_db,
+    second_waits_for_first(
+        pg_db,
         lambda s: assign_story(s, _quake_article(s, 1), features),
         lambda s: assign_story(s, _quake_article(s, 2), features),
     )
-    with any_db.session() as session:
+    with pg_db.session() as session:
         story = session.get_one(Story, story_id)
         assert (story.profile["size"], story.article_count) == (3, 3)
 
 
-def test_two_copies_recounting_one_story_at_once_both_count(any_db: Database) -> None:
+def test_two_copies_recounting_one_story_at_once_both_count(pg_db: Database) -> None:  # noqa: F811
     """Near copies join their origin's story without a merge; the recount is what must wait."""
-    _postgres_only(any_db)
     features = article_features("Valdoria earthquake", QUAKE)
-    with any_db.session() as session:
+    with pg_db.session() as session:
         origin = _quake_article(session, 0)
         story_id = assign_story(session, origin, features).id
 
@@ -187,6 +148,6 @@ def test_two_copies_recounting_one_story_at_once_both_count(any_db: Database) ->
         article = _quake_article(session, n, story_id=story_id, duplicate_of=origin.id)
         assign_story(session, article, features)
 
-    _at_once(any_db, lambda s: copy(s, 1), lambda s: copy(s, 2))
-    with any_db.session() as session:
+    second_waits_for_first(pg_db, lambda s: copy(s, 1), lambda s: copy(s, 2))
+    with pg_db.session() as session:
         assert session.get_one(Story, story_id).article_count == 3

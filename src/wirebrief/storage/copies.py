@@ -13,6 +13,27 @@ from wirebrief.storage.models import Article, ArticleSighting, LshBand
 
 # How many of a bucket's newest holders the candidate query reads (see ``candidates``).
 HOLDERS_PER_BUCKET = 50
+# The first key of PostgreSQL advisory locks on band buckets (``lock_buckets``): "LSHB".
+_BUCKET_LOCKS = 0x4C534842
+_LOCK_BUCKETS = text(
+    "SELECT count(pg_advisory_xact_lock(:namespace, key)) "
+    "FROM unnest(CAST(:keys AS integer[])) AS key"
+)
+
+
+def lock_buckets(session: Session, buckets: list[int]) -> None:
+    """Hold a lock on each of these band buckets until the transaction ends (PostgreSQL).
+
+    Two workers storing copies of one article at the same moment would each miss the other
+    (neither has committed); with the buckets locked, the second waits for the first and
+    then finds it. Pages sharing no bucket never wait for each other. Locks are taken in one
+    statement, in ascending order, so two pages sharing several buckets cannot deadlock.
+    SQLite needs none: it has one writer at a time.
+    """
+    if not buckets or session.get_bind().dialect.name != "postgresql":
+        return
+    keys = sorted({(bucket & 0xFFFFFFFF) - (1 << 31) for bucket in buckets})  # int4 keys
+    session.execute(_LOCK_BUCKETS, {"namespace": _BUCKET_LOCKS, "keys": keys})
 
 
 def find_sighting(session: Session, url: str) -> ArticleSighting | None:
