@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from tests.support.concurrency import second_waits_for_first
@@ -151,3 +151,25 @@ def test_two_copies_recounting_one_story_at_once_both_count(pg_db: Database) -> 
     second_waits_for_first(pg_db, lambda s: copy(s, 1), lambda s: copy(s, 2))
     with pg_db.session() as session:
         assert session.get_one(Story, story_id).article_count == 3
+
+
+def test_two_write_ups_of_one_event_starting_stories_at_once_share_one(
+    pg_db: Database,  # noqa: F811
+) -> None:
+    """Neither worker sees the other's new story before it commits: the second waits on the
+    event's strongest names, looks again, and joins the first's story."""
+    rescue = (
+        "Rescue teams in Valdoria worked through the night after Tuesday's 6.8 earthquake, "
+        "which Castemont officials say killed 14. Ines Arboleda, the town's mayor, asked for "
+        "tents and water."
+    )
+    first = article_features("Valdoria earthquake", QUAKE)
+    second = article_features("Valdoria quake: rescuers dig through rubble", rescue)
+    second_waits_for_first(
+        pg_db,
+        lambda s: assign_story(s, _quake_article(s, 1), first),
+        lambda s: assign_story(s, _quake_article(s, 2), second),
+    )
+    with pg_db.session() as session:
+        stories = session.scalars(select(Story)).all()
+        assert [(story.article_count, story.profile["size"]) for story in stories] == [(2, 2)]

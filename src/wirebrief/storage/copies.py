@@ -9,16 +9,13 @@ from functools import lru_cache
 from sqlalchemy import TextClause, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from wirebrief.storage import locks
 from wirebrief.storage.models import Article, ArticleSighting, LshBand
 
 # How many of a bucket's newest holders the candidate query reads (see ``candidates``).
 HOLDERS_PER_BUCKET = 50
-# The first key of PostgreSQL advisory locks on band buckets (``lock_buckets``): "LSHB".
+# The namespace of the advisory locks on band buckets (``lock_buckets``): "LSHB".
 _BUCKET_LOCKS = 0x4C534842
-_LOCK_BUCKETS = text(
-    "SELECT count(pg_advisory_xact_lock(:namespace, key)) "
-    "FROM unnest(CAST(:keys AS integer[])) AS key"
-)
 
 
 def lock_buckets(session: Session, buckets: list[int]) -> None:
@@ -26,14 +23,9 @@ def lock_buckets(session: Session, buckets: list[int]) -> None:
 
     Two workers storing copies of one article at the same moment would each miss the other
     (neither has committed); with the buckets locked, the second waits for the first and
-    then finds it. Pages sharing no bucket never wait for each other. Locks are taken in one
-    statement, in ascending order, so two pages sharing several buckets cannot deadlock.
-    SQLite needs none: it has one writer at a time.
+    then finds it. Pages sharing no bucket never wait for each other.
     """
-    if not buckets or session.get_bind().dialect.name != "postgresql":
-        return
-    keys = sorted({(bucket & 0xFFFFFFFF) - (1 << 31) for bucket in buckets})  # int4 keys
-    session.execute(_LOCK_BUCKETS, {"namespace": _BUCKET_LOCKS, "keys": keys})
+    locks.hold(session, _BUCKET_LOCKS, buckets)
 
 
 def find_sighting(session: Session, url: str) -> ArticleSighting | None:

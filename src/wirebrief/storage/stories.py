@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,10 +11,13 @@ from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from wirebrief.errors import NotFoundError
+from wirebrief.storage import locks
 from wirebrief.storage.models import Article, ArticleAsset, ArticleSighting, Asset, Source, Story
 from wirebrief.storage.types import utcnow
 
 MAX_CANDIDATES = 300
+# The namespace of the advisory locks taken before a story is started (``lock_new_story``).
+_EVENT_LOCKS = 0x53545259  # "STRY"
 
 
 def stories_near(session: Session, when: datetime, window: timedelta) -> list[tuple[int, datetime]]:
@@ -35,6 +38,13 @@ def story_profiles(
     """Id, last change and grouping profile (JSON) of these stories."""
     query = select(Story.id, Story.updated_at, Story.profile).where(Story.id.in_(story_ids))
     return [(row.id, row.updated_at, row.profile) for row in session.execute(query)]
+
+
+def lock_new_story(session: Session, names: Iterable[str]) -> bool:
+    """Hold a lock on each of these names (an event's strongest entities) until the
+    transaction ends, so that two workers about to start a story for one event take turns
+    and the second can find the first's story. False where nothing is locked (SQLite)."""
+    return locks.hold(session, _EVENT_LOCKS, map(locks.key_of, names))
 
 
 def refresh(session: Session, story: Story) -> None:

@@ -10,12 +10,15 @@ from wirebrief.storage import stories as story_store
 from wirebrief.storage.models import Article, Story
 from wirebrief.storage.types import utcnow
 from wirebrief.stories import window
-from wirebrief.stories.features import StoryFeatures
+from wirebrief.stories.features import StoryFeatures, top
 from wirebrief.stories.grouping import StoryProfile, choose_story, merge, new_profile
 from wirebrief.summarize import summarize_story
 
 STORY_WINDOW = timedelta(hours=72)
 MAX_STORY_SOURCES = 8  # a story TLDR reads this many write-ups at most
+# Two write-ups of one event starting stories at once take turns when they share one of
+# their strongest entities: usually the protagonist or the place.
+EVENT_NAMES = 3
 
 
 def assign_story(session: Session, article: Article, features: StoryFeatures) -> Story:
@@ -27,6 +30,9 @@ def assign_story(session: Session, article: Article, features: StoryFeatures) ->
             return story
     when = article.published_at or utcnow()
     chosen = choose_story(features, window.stories_near(session, when, STORY_WINDOW))
+    if chosen is None and story_store.lock_new_story(session, _event_names(features)):
+        # Another worker may have started this event's story meanwhile: look once more.
+        chosen = choose_story(features, window.stories_near(session, when, STORY_WINDOW))
     if chosen is None:
         story = Story(
             headline=article.title[:500], first_seen_at=when, last_seen_at=when,
@@ -60,6 +66,12 @@ def summarize(session: Session, story: Story) -> None:
     )
     story.tldr_headline, story.tldr_bullets = tldr.headline, list(tldr.bullets)
     story.tldr_method = tldr.method
+
+
+def _event_names(features: StoryFeatures) -> list[str]:
+    """What names the event for the story-start lock: its strongest entities. An article
+    without any takes no lock (topic words are shared too widely to lock on)."""
+    return list(top(features.entities, EVENT_NAMES))
 
 
 def _source_name(article: Article) -> str:
