@@ -31,5 +31,5 @@ def hold(session: Session, namespace: int, keys: Iterable[int]) -> bool:
 
 
 def key_of(name: str) -> int:
-    """A lock key for a string (an entity, a term)."""
+    """A lock key for a name (an entity)."""
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=4).digest(), "big")
