@@ -23,8 +23,10 @@ def hold(session: Session, namespace: int, keys: Iterable[int]) -> bool:
     """Wait for and hold these locks until the transaction ends; False (and nothing held)
     on SQLite or without keys. All are taken in one statement, in ascending order, so two
     transactions wanting overlapping sets cannot deadlock on them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False  # before the keys: on SQLite they are never computed
     folded = sorted({(key & 0xFFFFFFFF) - (1 << 31) for key in keys})  # int4
-    if not folded or session.get_bind().dialect.name != "postgresql":
+    if not folded:
         return False
     session.execute(_LOCK, {"namespace": namespace, "keys": folded})
     return True
