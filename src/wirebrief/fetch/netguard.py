@@ -22,21 +22,43 @@ from wirebrief.settings import Network
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+# Not globally reachable (IANA special-purpose registries, RFC 6890 and later), yet global
+# by ``is_global`` on some Python versions we support (3.11 knows none of these).
+NOT_GLOBAL_NETWORKS = tuple(
+    ipaddress.ip_network(network)
+    for network in (
+        "192.0.0.0/24",  # IETF protocol assignments: 192.0.0.8 dummy, NAT64 discovery, …
+        "192.88.99.0/24",  # the deprecated 6to4 relay anycast
+        "3fff::/20",  # documentation (RFC 9637)
+        "5f00::/16",  # SRv6 segment identifiers (RFC 9602)
+        "64:ff9b:1::/48",  # local-use NAT64 (RFC 8215)
+    )
+)
+# NAT64's well-known prefix (RFC 6052): the last 32 bits are the IPv4 destination.
+NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
+
 
 def is_public_address(address: IPAddress) -> bool:
-    """True for globally routable unicast addresses."""
+    """True when ``address`` is globally reachable unicast, and so is any IPv4 address it
+    carries to its destination (IPv4-mapped, NAT64, 6to4)."""
     if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour or (address.teredo or (None, None))[1]
-        if embedded is not None:
-            return is_public_address(embedded)
-    return address.is_global and not (
-        address.is_multicast
-        or address.is_reserved
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_private
-        or address.is_unspecified
-    )
+        carried = address.ipv4_mapped or _nat64_destination(address)
+        if carried is not None:  # the packets end up at this IPv4 address
+            return is_public_address(carried)
+    if not address.is_global or address.is_multicast or address.is_reserved:
+        return False  # is_global alone lets global-scope multicast through
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.is_site_local:  # fec0::/10, deprecated but still routed inside sites
+            return False
+        if address.sixtofour is not None:
+            return is_public_address(address.sixtofour)
+    return not any(address in network for network in NOT_GLOBAL_NETWORKS)
+
+
+def _nat64_destination(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address not in NAT64_PREFIX:
+        return None
+    return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
 
 
 def address_allowed(address: IPAddress, allowed_networks: Iterable[Network] = ()) -> bool:
