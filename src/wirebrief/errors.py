@@ -98,6 +98,21 @@ class RobotsDisallowed(FetchError):
     reason = "robots_disallowed"
 
 
+class RobotsUnreachable(FetchError):
+    """robots.txt could not be read (server error, 429, timeout, no connection) and no
+    earlier copy is known: nothing of the host is fetched until it can be (RFC 9309)."""
+
+    reason = "robots_unreachable"
+    transient = True
+
+    def __init__(self, url: str, why: str, retry_after_s: float) -> None:
+        super().__init__(
+            url, f"robots.txt of this host is unreachable ({why}); retrying after "
+            f"{retry_after_s:.0f} s"
+        )  # fmt: skip
+        self.retry_after_s = retry_after_s
+
+
 class TooManyRedirects(FetchError):
     """The redirect chain was too long or looped."""
 

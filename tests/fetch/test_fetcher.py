@@ -36,6 +36,7 @@ from wirebrief.errors import (
     RateLimited,
     ResponseTooLarge,
     RobotsDisallowed,
+    RobotsUnreachable,
     TooManyRedirects,
     UnsupportedURL,
 )
@@ -711,9 +712,157 @@ def test_missing_robots_txt_allows_everything(server: FixtureServer, settings: S
     assert paths(server) == ["/robots.txt", "/private/page"]
 
 
-def test_robots_server_error_means_do_not_crawl(server: FixtureServer, settings: Settings) -> None:
-    """RFC 9309: an unreachable robots.txt (5xx) disallows everything."""
-    server.routes.update(_robots_routes(Route(b"oops", status=503, content_type="text/plain")))
-    with pytest.raises(RobotsDisallowed):
-        fetch(settings, server.url("/public/page0"), check_robots=True)
-    assert "/public/page0" not in paths(server)
+@pytest.mark.parametrize(
+    "robots",
+    [
+        Route(b"oops", status=500, content_type="text/plain"),
+        Route(b"oops", status=503, content_type="text/plain"),
+        Route(b"slow down", status=429, content_type="text/plain"),
+        Route(b"User-agent: *\nAllow: /\n", delay_s=3.0, content_type="text/plain"),  # timeout
+        Route(b"User-agent: *\nAllow: /\n", drop_after=3, content_type="text/plain"),
+    ],
+    ids=["500", "503", "429", "timeout", "dropped"],
+)
+def test_unreachable_robots_txt_means_do_not_crawl_and_try_later(
+    server: FixtureServer, settings: Settings, robots: Route
+) -> None:
+    """RFC 9309 §2.3.1.4: an unreachable robots.txt disallows everything. The failure
+    passes (the page is tried again later), and robots.txt is not asked again per page."""
+    server.routes.update(_robots_routes(robots))
+    quick = settings.with_overrides(read_timeout_s=0.5, total_timeout_s=1.0)
+
+    async def scenario(fetcher: Fetcher) -> list[BaseException]:
+        errors = []
+        for i in range(3):
+            try:
+                await fetcher.fetch(server.url(f"/public/page{i}"), check_robots=True)
+            except FetchError as exc:
+                errors.append(exc)
+        return errors
+
+    errors = run(scenario, quick)
+    assert len(errors) == 3
+    assert all(isinstance(e, RobotsUnreachable) for e in errors), errors
+    assert all(e.transient and e.reason == "robots_unreachable" for e in errors)
+    assert all(0 < e.retry_after_s <= 300 for e in errors)
+    assert "retrying after" in str(errors[0])
+    assert [p for p in paths(server) if p != "/robots.txt"] == []
+    assert paths(server).count("/robots.txt") == 1
+
+
+def test_robots_txt_on_a_host_that_refuses_connections(settings: Settings) -> None:
+    with FixtureServer() as closed:
+        url = closed.url("/public/page0")
+    with pytest.raises(RobotsUnreachable):
+        fetch(settings, url, check_robots=True)
+
+
+def test_robots_txt_client_errors_allow_everything(
+    server: FixtureServer, settings: Settings
+) -> None:
+    """§2.3.1.3: robots.txt answering 4xx (here 403) is unavailable: no rules apply."""
+    server.routes.update(_robots_routes(Route(b"no", status=403, content_type="text/plain")))
+    assert fetch(settings, server.url("/private/page"), check_robots=True).status == 200
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_robots_txt_is_read_again_after_24_hours(server: FixtureServer, settings: Settings) -> None:
+    server.routes.update(_robots_routes(Route(ROBOTS, content_type="text/plain")))
+    clock = Clock()
+
+    async def scenario(fetcher: Fetcher) -> None:
+        fetcher.robots.clock = clock
+        await fetcher.fetch(server.url("/public/page0"), check_robots=True)
+        clock.now += 23 * 3600
+        await fetcher.fetch(server.url("/public/page1"), check_robots=True)
+        assert paths(server).count("/robots.txt") == 1
+        # The publisher opens /private/ to us; a day later we read it again and see that.
+        server.routes["/robots.txt"] = Route(b"User-agent: *\nAllow: /\n")
+        clock.now += 3600
+        await fetcher.fetch(server.url("/private/page"), check_robots=True)
+        assert paths(server).count("/robots.txt") == 2
+
+    run(scenario, settings)
+
+
+def test_a_copy_read_earlier_is_used_while_robots_txt_is_unreachable(
+    server: FixtureServer, settings: Settings
+) -> None:
+    server.routes.update(_robots_routes(Route(ROBOTS, content_type="text/plain")))
+    clock = Clock()
+
+    async def scenario(fetcher: Fetcher) -> None:
+        fetcher.robots.clock = clock
+        await fetcher.fetch(server.url("/public/page0"), check_robots=True)
+        server.routes["/robots.txt"] = Route(b"down", status=502)
+        clock.now += 25 * 3600  # expired: read again, and it is unreachable
+        assert (await fetcher.fetch(server.url("/public/page1"), check_robots=True)).status == 200
+        with pytest.raises(RobotsDisallowed):  # the earlier rules still apply
+            await fetcher.fetch(server.url("/private/page"), check_robots=True)
+        assert paths(server).count("/robots.txt") == 2
+        clock.now += 301  # an unreachable robots.txt is asked again after five minutes
+        server.routes["/robots.txt"] = Route(b"User-agent: *\nAllow: /\n")
+        assert (await fetcher.fetch(server.url("/private/page"), check_robots=True)).status == 200
+        assert paths(server).count("/robots.txt") == 3
+
+    run(scenario, settings)
+
+
+def test_an_unreachable_robots_txt_is_asked_again_later(
+    server: FixtureServer, settings: Settings
+) -> None:
+    server.routes.update(_robots_routes(Route(b"down", status=500)))
+    clock = Clock()
+
+    async def scenario(fetcher: Fetcher) -> None:
+        fetcher.robots.clock = clock
+        with pytest.raises(RobotsUnreachable):
+            await fetcher.fetch(server.url("/public/page0"), check_robots=True)
+        server.routes["/robots.txt"] = Route(ROBOTS, content_type="text/plain")
+        clock.now += 299
+        with pytest.raises(RobotsUnreachable):
+            await fetcher.fetch(server.url("/public/page0"), check_robots=True)
+        clock.now += 2
+        assert (await fetcher.fetch(server.url("/public/page0"), check_robots=True)).status == 200
+
+    run(scenario, settings)
+    assert paths(server).count("/robots.txt") == 2
+
+
+def test_a_long_cooldown_never_holds_queued_fetches(settings: Settings) -> None:
+    """One page answers 429 with Retry-After 3600 while more fetches of its host wait for
+    the host's one slot: each of them fails at once as HostCoolingDown (a passing failure,
+    retried after the hour), and a second host is served meanwhile."""
+    with FixtureServer() as busy, FixtureServer() as calm:
+        busy.routes["/first"] = Route(b"no", status=429, headers={"Retry-After": "3600"},
+                                      delay_s=0.2)  # fmt: skip
+        busy.routes.update({f"/page{i}": Route(PAGE) for i in range(6)})
+        calm.routes.update({f"/page{i}": Route(PAGE) for i in range(6)})
+        limiter = HostLimiter(per_host=1, min_delay_s=0.0)
+
+        async def scenario(fetcher: Fetcher) -> tuple[list[object], list[object], float]:
+            began = time.monotonic()
+            busy_urls = [busy.url("/first")] + [busy.url(f"/page{i}") for i in range(6)]
+            results = await asyncio.gather(
+                *(fetcher.fetch(url) for url in busy_urls),
+                *(fetcher.fetch(calm.url(f"/page{i}")) for i in range(6)),
+                return_exceptions=True,
+            )
+            return results[:7], results[7:], time.monotonic() - began
+
+        busy_results, calm_results, took = run(scenario, settings, limiter=limiter)
+        assert busy.requests and [p for p, _ in busy.requests] == ["/first"]
+    assert isinstance(busy_results[0], RateLimited)
+    assert all(isinstance(r, HostCoolingDown) for r in busy_results[1:]), busy_results
+    assert all(3590 < r.retry_after_s <= 3600 for r in busy_results[1:])  # type: ignore[union-attr]
+    assert all(isinstance(r, FetchResult) for r in calm_results)
+    assert took < 5.0

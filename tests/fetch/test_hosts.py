@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from wirebrief.errors import HostCoolingDown
 from wirebrief.fetch.hosts import HostLimiter, MemorySchedule
 from wirebrief.settings import Settings
 
@@ -187,3 +188,50 @@ def test_limiter_takes_the_settings_and_a_schedule(settings: Settings) -> None:
     assert limiter.min_delay_s == settings.per_host_delay_s
     assert limiter.schedule is schedule
     assert isinstance(HostLimiter.from_settings(settings).schedule, MemorySchedule)
+
+
+def test_a_long_cooldown_refuses_the_slot_at_once() -> None:
+    """A request never sleeps through a cooldown longer than the bound; nothing is booked."""
+    limiter = HostLimiter(per_host=1, min_delay_s=0.0)
+
+    async def scenario() -> tuple[float, HostCoolingDown]:
+        await limiter.cool_down("a.example", 3600.0)
+        began = time.monotonic()
+        with pytest.raises(HostCoolingDown) as caught:
+            async with limiter.slot("a.example"):
+                pass
+        return time.monotonic() - began, caught.value
+
+    waited, error = asyncio.run(scenario())
+    assert waited < 0.5
+    assert 3590 < error.retry_after_s <= 3600
+    assert error.transient and error.reason == "rate_limited"
+
+
+def test_requests_queued_before_a_cooldown_are_refused_not_put_to_sleep() -> None:
+    """Queued behind a request whose answer cools the host down for an hour, the others
+    fail within the bound instead of holding their place for the hour; another host's
+    requests go on meanwhile."""
+    limiter = HostLimiter(per_host=1, min_delay_s=0.0)
+
+    async def one(host: str, answer_cools: bool) -> str:
+        try:
+            async with limiter.slot(host):
+                await asyncio.sleep(0.05)
+                if answer_cools:
+                    await limiter.cool_down(host, 3600.0)  # the answer was a 429
+        except HostCoolingDown:
+            return "deferred"
+        return "done"
+
+    async def scenario() -> tuple[list[str], list[str], float]:
+        began = time.monotonic()
+        busy = [one("busy.example", answer_cools=i == 0) for i in range(8)]
+        calm = [one("calm.example", answer_cools=False) for _ in range(4)]
+        results = await asyncio.gather(*busy, *calm)
+        return results[:8], results[8:], time.monotonic() - began
+
+    busy, calm, took = asyncio.run(scenario())
+    assert busy == ["done"] + ["deferred"] * 7
+    assert calm == ["done"] * 4
+    assert took < 1.5  # four calm requests one after another, the busy ones refused at once

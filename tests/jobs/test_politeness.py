@@ -161,10 +161,10 @@ def test_the_schedule_is_shared_again_once_the_database_answers(
     schedule = PostgresSchedule(down)
 
     async def scenario() -> float:
-        await schedule.reserve(HOST, 30.0)  # booked in memory: the database is down
+        await schedule.reserve(HOST, 30.0, 2.0)  # booked in memory: the database is down
         schedule.db = pg_db
-        await schedule.reserve(HOST, 30.0)
-        return await schedule.reserve(HOST, 30.0)
+        await schedule.reserve(HOST, 30.0, 2.0)
+        return await schedule.reserve(HOST, 30.0, 2.0)
 
     with caplog.at_level(logging.INFO, logger="wirebrief.storage.hostschedule"):
         wait = asyncio.run(scenario())

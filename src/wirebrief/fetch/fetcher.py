@@ -20,7 +20,6 @@ from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
-from protego import Protego
 
 from wirebrief.errors import (
     AddressNotAllowed,
@@ -32,7 +31,6 @@ from wirebrief.errors import (
     RateLimited,
     ResolveError,
     ResponseTooLarge,
-    RobotsDisallowed,
     TooManyRedirects,
 )
 from wirebrief.fetch.decoding import (
@@ -44,12 +42,12 @@ from wirebrief.fetch.decoding import (
 )
 from wirebrief.fetch.hosts import HostLimiter
 from wirebrief.fetch.netguard import GuardedNetworkBackend, check_scheme
+from wirebrief.fetch.robots import RobotsCache
 from wirebrief.settings import Settings
 
 _REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 _RATE_LIMIT_STATUSES = {429, 503}
 MAX_RETRY_AFTER_S = 24 * 3600.0
-MAX_COOLDOWN_WAIT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -124,8 +122,7 @@ class Fetcher:
             transport=_GuardedTransport(settings),
             trust_env=False,
         )
-        self._robots: dict[str, Protego | None] = {}
-        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self.robots = RobotsCache(self._get_robots, settings.user_agent)
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -149,25 +146,37 @@ class Fetcher:
         """GET ``url``; raise a :class:`FetchError` subclass on any failure or HTTP error."""
         check_scheme(url)
         if check_robots and self.settings.respect_robots_txt:
-            await self._check_robots(url)
+            await self.robots.check(url)
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        host = host_key(url)
-        wait = await self.limiter.cooldown_left(host)
-        if wait > MAX_COOLDOWN_WAIT_S:  # do not hold a slot for minutes: come back later
-            raise HostCoolingDown(url, wait)
-        async with self.limiter.slot(host):
-            result = await self._get(url, headers)
+        result = await self._polite_get(url, headers)
         if result.status in _RATE_LIMIT_STATUSES:
             retry_after = parse_retry_after(result.headers.get("retry-after"))
-            await self.limiter.cool_down(host, retry_after or self.settings.per_host_delay_s * 10)
             raise RateLimited(url, result.status, retry_after)
         if result.status >= 400:
             raise HTTPStatusError(url, result.status, f"server answered HTTP {result.status}")
         return result
+
+    async def _polite_get(self, url: str, headers: dict[str, str]) -> FetchResult:
+        """:meth:`_get` in a slot of the host's limiter; an answer asking us to slow down
+        cools the host down (Retry-After, else 10 × the delay between requests)."""
+        host = host_key(url)
+        try:
+            async with self.limiter.slot(host):
+                result = await self._get(url, headers)
+        except HostCoolingDown as exc:  # raised before any request: name the URL
+            raise HostCoolingDown(url, exc.retry_after_s) from None
+        if result.status in _RATE_LIMIT_STATUSES:
+            retry_after = parse_retry_after(result.headers.get("retry-after"))
+            await self.limiter.cool_down(host, retry_after or self.settings.per_host_delay_s * 10)
+        return result
+
+    async def _get_robots(self, url: str) -> tuple[int, bytes]:
+        result = await self._polite_get(url, {"Accept": "text/plain"})
+        return result.status, result.body
 
     async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
         started = time.monotonic()
@@ -234,31 +243,6 @@ class Fetcher:
         except httpx.HTTPError as exc:
             message = f"{type(exc).__name__}: {exc or 'connection failed'}"
             raise ConnectionFailed(url, message) from exc
-
-    async def _check_robots(self, url: str) -> None:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
-        async with lock:  # one robots.txt request per host, however many pages wait
-            if origin not in self._robots:
-                self._robots[origin] = await self._load_robots(origin)
-        rules = self._robots[origin]
-        if rules is not None and not rules.can_fetch(url, self.settings.user_agent):
-            raise RobotsDisallowed(url, "robots.txt of this host disallows fetching it")
-
-    async def _load_robots(self, origin: str) -> Protego | None:
-        """Parsed robots.txt; ``None`` (allow all) when the host has none."""
-        try:
-            async with self.limiter.slot(host_key(origin)):
-                result = await self._get(f"{origin}/robots.txt", {"Accept": "text/plain"})
-        except FetchError:
-            return None
-        if result.status >= 500:
-            # A server error on robots.txt means "do not crawl now" (RFC 9309, 2.3.1.4).
-            return Protego.parse("User-agent: *\nDisallow: /")
-        if result.status >= 400:
-            return None
-        return Protego.parse(result.body.decode("utf-8", errors="replace"))
 
 
 def host_key(url: str) -> str:

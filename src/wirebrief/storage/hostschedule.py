@@ -24,14 +24,19 @@ from wirebrief.storage.db import Database
 
 log = logging.getLogger(__name__)
 
+_FAILED = object()  # the database did not answer
+
 # The reserved start is the later of the host's next free start, the end of its cooldown
-# and now; the next free start moves to the reserved one plus the gap.
+# and now; the next free start moves to the reserved one plus the gap. No row comes back,
+# and nothing is booked, while the cooldown lasts longer than :max_cooldown seconds.
 _RESERVE = text("""
     INSERT INTO host_schedule AS s (host, next_start_at)
     VALUES (:host, clock_timestamp() + make_interval(secs => :gap))
     ON CONFLICT (host) DO UPDATE SET next_start_at =
         greatest(s.next_start_at, s.cooldown_until, clock_timestamp())
         + make_interval(secs => :gap)
+    WHERE s.cooldown_until IS NULL
+       OR s.cooldown_until <= clock_timestamp() + make_interval(secs => :max_cooldown)
     RETURNING extract(epoch FROM s.next_start_at - make_interval(secs => :gap)
                                  - clock_timestamp())
 """)
@@ -56,28 +61,31 @@ class PostgresSchedule:
         self._fallback = MemorySchedule()
         self._reachable = True
 
-    async def reserve(self, host: str, gap_s: float) -> float:
-        """Book the next start for ``host``; the seconds from now until it."""
-        seconds = await self._run(host, _RESERVE, {"host": host, "gap": gap_s})
-        if seconds is None:
-            return await self._fallback.reserve(host, gap_s)
-        return float(seconds)
+    async def reserve(self, host: str, gap_s: float, max_cooldown_s: float) -> float | None:
+        """Book the next start for ``host``; the seconds from now until it (None while it
+        cools down for longer than ``max_cooldown_s``, for whichever worker recorded it)."""
+        params = {"host": host, "gap": gap_s, "max_cooldown": max_cooldown_s}
+        seconds = await self._run(host, _RESERVE, params)
+        if seconds is _FAILED:
+            return await self._fallback.reserve(host, gap_s, max_cooldown_s)
+        return None if seconds is None else float(seconds)
 
     async def cool_down(self, host: str, seconds: float) -> None:
         """Book no start for ``host`` in the next ``seconds``, for every worker."""
-        if await self._run(host, _COOL_DOWN, {"host": host, "seconds": seconds}) is None:
+        if await self._run(host, _COOL_DOWN, {"host": host, "seconds": seconds}) is _FAILED:
             await self._fallback.cool_down(host, seconds)
 
     async def cooldown_left(self, host: str) -> float:
         """Seconds until the cooldown of ``host`` ends, whichever worker recorded it."""
         seconds = await self._run(host, _COOLDOWN_LEFT, {"host": host})
-        if seconds is None:
+        if seconds is _FAILED:
             return await self._fallback.cooldown_left(host)
         return float(seconds)
 
     async def _run(self, host: str, statement: TextClause, params: dict[str, Any]) -> Any:
-        """The statement's one value; None when the database failed (with a warning when
-        it starts failing, so an outage logs once, not once per request)."""
+        """The statement's one value (None without a row); :data:`_FAILED` when the
+        database failed (with a warning when it starts failing, so an outage logs once,
+        not once per request)."""
         try:
             value = await asyncio.to_thread(self._execute, statement, params)
         except SQLAlchemyError as exc:
@@ -88,7 +96,7 @@ class PostgresSchedule:
                     str(exc).splitlines()[0], host,
                 )  # fmt: skip
             self._reachable = False
-            return None
+            return _FAILED
         if not self._reachable:
             log.info("host schedule: the database answers again; all workers share it")
             self._reachable = True
@@ -96,4 +104,4 @@ class PostgresSchedule:
 
     def _execute(self, statement: TextClause, params: dict[str, Any]) -> Any:
         with self.db.session() as session:
-            return session.execute(statement, params).scalar_one()
+            return session.execute(statement, params).scalar()
