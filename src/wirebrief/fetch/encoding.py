@@ -53,6 +53,9 @@ _ALLOWED = frozenset(
         "cp1258", "gb18030", "big5hkscs", "euc_jp", "iso2022_jp", "cp932", "cp949",
     }
 )  # fmt: skip
+# w3lib 2.6 and later name the "gb2312" label's encoding "gbk"; WHATWG decodes GBK
+# with the gb18030 decoder, a superset of Python's gbk codec.
+_DECODER_OF = {"gbk": "gb18030"}
 _WIDE = frozenset({"utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"})
 # What detection reads of a page: enough text to judge, a bound on the time.
 DETECT_SAMPLE_BYTES = 512 * 1024
@@ -81,7 +84,13 @@ def charset_of(content_type: str) -> str | None:
         # WHATWG: the "utf-16" label means little-endian when there is no BOM;
         # Python would otherwise use the machine's byte order.
         encoding = f"{encoding}-le"
-    return encoding if encoding in _ALLOWED else None
+    return _allowed(encoding)
+
+
+def _allowed(encoding: str | None) -> str | None:
+    """The codec we decode ``encoding`` with, or ``None`` when it is not allowed."""
+    codec = _DECODER_OF.get(encoding or "", encoding)
+    return codec if codec in _ALLOWED else None
 
 
 def decode_html(body: bytes, content_type: str = "") -> str:
@@ -148,7 +157,7 @@ def _detect(body: bytes) -> str | None:
         matches = charset_normalizer.from_bytes(_text_sample(body))
     except Exception:  # a heuristic must never fail a fetch: fall back instead
         return None
-    candidates = [m for m in matches if resolve_encoding(m.encoding) in _ALLOWED]
+    candidates = [m for m in matches if _allowed(resolve_encoding(m.encoding))]
     if not candidates:
         return None
     best = candidates[0]
@@ -159,7 +168,7 @@ def _detect(body: bytes) -> str | None:
             and match.coherence >= best.coherence - _CP1252_COHERENCE_MARGIN
         ):
             return "cp1252"
-    return resolve_encoding(best.encoding)
+    return _allowed(resolve_encoding(best.encoding))
 
 
 def _text_sample(body: bytes) -> bytes:
@@ -233,4 +242,4 @@ def _ascii_compatible(encoding: str | None) -> str | None:
         return None
     if encoding.startswith(("utf-16", "utf-32")):
         return "utf-8"
-    return encoding if encoding in _ALLOWED else None
+    return _allowed(encoding)
