@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from tests.support.articles import add_article, add_filler, story
+from tests.support.concurrency import second_waits_for_first
 from wirebrief.search.related import SHOWN, STORED, related_for
+from wirebrief.storage import related as related_store
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article, ArticleTerm, RelatedArticle
 
@@ -85,3 +90,25 @@ def test_lists_are_bounded_and_stored(any_db: Database) -> None:
         )
         assert stored == STORED
         assert session.scalar(select(func.count()).select_from(ArticleTerm)) > 0
+
+
+def test_two_workers_rewriting_one_related_list_at_once_both_succeed(any_db: Database) -> None:
+    """The race two PostgreSQL workers lost (``related_articles_pkey`` already exists): both
+    write the same list before either commits; the second waits, then its scores hold."""
+    with any_db.session() as session:
+        add_filler(session, 3)
+        first, second, third = session.scalars(select(Article.id).order_by(Article.id)).all()[:3]
+
+    def write(scores: dict[int, float]) -> Callable[[Session], None]:
+        def step(session: Session) -> None:
+            related_store.save_related(session, {first: scores})
+            related_store.save_terms(session, first, {11: 0.5, 12: 0.5})
+
+        return step
+
+    second_waits_for_first(any_db, write({second: 0.5}), write({second: 0.7, third: 0.2}))
+    with any_db.session() as session:
+        stored = related_store.related_scores(session, [first])[first]
+        terms = session.scalar(select(func.count()).where(ArticleTerm.article_id == first))
+    assert stored == {second: 0.7, third: 0.2}
+    assert terms == 2

@@ -15,6 +15,7 @@ from wirebrief.cli import (
     alerts,
     assets,
     cluster,
+    doctor,
     extract,
     ingest,
     jobs,
@@ -82,6 +83,7 @@ extract.register(app)
 cluster.register(app)
 tldr.register(app)
 search.register(app)
+doctor.register(app)
 jobs.register(app)
 transfer.register(app)
 app.add_typer(sources.app, name="sources")

@@ -53,22 +53,21 @@ def jobs(
 ) -> None:
     """List stuck jobs (their worker stopped sending heartbeats) and failed jobs."""
     from wirebrief.jobs.app import ensure_schema, make_app
-    from wirebrief.jobs.operations import problem_jobs, retry_jobs
+    from wirebrief.jobs.operations import RetryResult, problem_jobs, retry_jobs
 
     settings = state(ctx).settings
 
-    async def run() -> list:
+    async def run() -> tuple[list, list]:
         app = make_app(settings)
         async with app.open_async():
             await ensure_schema(app)
             rows = await problem_jobs(app, settings)
             if job:
                 rows = [row for row in rows if row.id in job]
-            if retry:
-                await retry_jobs(app, [row.id for row in rows])
-            return rows
+            retried = await retry_jobs(app, [row.id for row in rows]) if retry else []
+            return rows, retried
 
-    rows = asyncio.run(run())
+    rows, retried = asyncio.run(run())
     if as_json:
         for row in rows:
             print(json.dumps(asdict(row), default=str))
@@ -79,5 +78,11 @@ def jobs(
             table.add_row(str(row.id), row.status, row.task, row.queue, str(row.attempts),
                           args[:80])  # fmt: skip
         console.print(table if rows else "No stuck or failed jobs.")
-    if retry and rows:
-        console.print(f"Queued {len(rows)} job(s) again.")
+    queued = [outcome for outcome in retried if outcome.result == RetryResult.QUEUED]
+    if queued:
+        console.print(f"Queued {len(queued)} job(s) again.")
+    for outcome in retried:
+        if outcome.result != RetryResult.QUEUED:
+            console.print(f"Job {outcome.job_id} not queued again: {outcome.note}.")
+    if any(outcome.result == RetryResult.FAILED for outcome in retried):
+        raise typer.Exit(1)

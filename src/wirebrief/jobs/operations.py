@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
@@ -13,6 +15,8 @@ from wirebrief.settings import Settings
 
 if TYPE_CHECKING:  # the queue is an optional extra; the web process must not need it
     import procrastinate
+
+log = logging.getLogger(__name__)
 
 # How far back /metrics looks for job latency and failures.
 METRICS_WINDOW_S = 3600
@@ -31,16 +35,59 @@ class JobRow:
     scheduled_at: datetime | None
 
 
-async def retry_stalled(app: procrastinate.App, settings: Settings) -> list[int]:
-    """Put back in the queue the jobs of workers silent for ``stalled_job_after_s``."""
+class RetryResult(StrEnum):
+    """What putting a job back in the queue did."""
+
+    QUEUED = "queued"
+    SUPERSEDED = "superseded"  # a newer job with its queueing lock waits and does the work
+    FAILED = "failed"  # the database refused; the job is as it was
+
+
+@dataclass(frozen=True)
+class Retried:
+    """What putting one job back in the queue did, and why."""
+
+    job_id: int
+    result: RetryResult
+    note: str
+
+
+async def retry_stalled(app: procrastinate.App, settings: Settings) -> list[Retried]:
+    """Put back in the queue the jobs of workers silent for ``stalled_job_after_s``, one by
+    one (a job that cannot be put back never stops the others), then forget those workers."""
     stalled = await app.job_manager.get_stalled_jobs(
         seconds_since_heartbeat=settings.stalled_job_after_s
     )
-    retried = []
-    for job in stalled:
+    outcomes = [await put_back(app, job) for job in stalled]
+    # Their jobs keep counting as stalled (a job without a worker is one); the rows of dead
+    # workers would otherwise stay in procrastinate_workers, and in /metrics, for ever.
+    await app.job_manager.prune_stalled_workers(settings.stalled_job_after_s)
+    return outcomes
+
+
+async def put_back(app: procrastinate.App, job: procrastinate.jobs.Job) -> Retried:
+    """Queue a stuck or failed job again. When a newer job with its queueing lock already
+    waits (the scheduler queued a fresh poll of the source meanwhile), that one does the
+    work: a stuck job is closed as aborted instead, which also frees its per-source lock."""
+    from procrastinate.exceptions import ConnectorException, UniqueViolation
+    from procrastinate.jobs import Status
+
+    job_id = job.id or 0
+    try:
         await app.job_manager.retry_job(job)
-        retried.append(job.id)
-    return retried
+    except UniqueViolation:
+        note = f"a newer job with its lock ({job.queueing_lock}) is already queued"
+        if job.status == Status.DOING.value:
+            await app.job_manager.finish_job_by_id_async(job_id, Status.ABORTED, delete_job=False)
+            note += "; closed as aborted"
+        log.info("job not retried job_id=%s task=%s: %s", job_id, job.task_name, note)
+        return Retried(job_id, RetryResult.SUPERSEDED, note)
+    except ConnectorException as exc:
+        why = str(exc.__cause__ or exc).splitlines()[0]
+        log.warning("job not retried job_id=%s task=%s: %s", job_id, job.task_name, why)
+        return Retried(job_id, RetryResult.FAILED, f"could not be queued again: {why}")
+    log.info("job queued again job_id=%s task=%s", job_id, job.task_name)
+    return Retried(job_id, RetryResult.QUEUED, "queued again")
 
 
 async def problem_jobs(app: procrastinate.App, settings: Settings) -> list[JobRow]:
@@ -54,11 +101,13 @@ async def problem_jobs(app: procrastinate.App, settings: Settings) -> list[JobRo
     return rows
 
 
-async def retry_jobs(app: procrastinate.App, job_ids: list[int]) -> None:
+async def retry_jobs(app: procrastinate.App, job_ids: list[int]) -> list[Retried]:
     """Run these jobs again now (failed or stuck ones)."""
-    for job_id in job_ids:
-        for job in await app.job_manager.list_jobs_async(id=job_id):
-            await app.job_manager.retry_job(job)
+    return [
+        await put_back(app, job)
+        for job_id in job_ids
+        for job in await app.job_manager.list_jobs_async(id=job_id)
+    ]
 
 
 @dataclass(frozen=True)

@@ -114,9 +114,10 @@ async def enqueue_due_sources(context: procrastinate.JobContext, timestamp: int)
                queueing_lock="retry_stalled_jobs")  # fmt: skip
 async def retry_stalled_jobs(context: procrastinate.JobContext, timestamp: int) -> int:
     """Every 5 s: jobs of a worker that stopped sending heartbeats (killed, lost) run again."""
-    from wirebrief.jobs.operations import retry_stalled
+    from wirebrief.jobs.operations import RetryResult, retry_stalled
 
-    return len(await retry_stalled(context.app, runtime(context).settings))
+    outcomes = await retry_stalled(context.app, runtime(context).settings)
+    return sum(outcome.result == RetryResult.QUEUED for outcome in outcomes)
 
 
 def _is_due(rt: Runtime, source_id: int) -> bool:

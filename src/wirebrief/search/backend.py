@@ -104,6 +104,14 @@ class SearchBackend(Protocol):
         """Index every visible article from scratch; returns how many were indexed."""
         ...
 
+    def missing(self, session: Session) -> list[int]:
+        """Visible articles without an index entry (``wirebrief doctor``)."""
+        ...
+
+    def stray(self, session: Session) -> list[int]:
+        """Index entries of hidden or deleted articles (``wirebrief doctor``)."""
+        ...
+
 
 def backend_for(session: Session) -> SearchBackend:
     """The search backend for the session's database engine."""

@@ -1,9 +1,16 @@
-"""The store stage's last step: the search index and related stories follow each article."""
+"""The store stage's last step: the search index and related stories follow each article.
+
+They are written in the article's own transaction: an article is stored together with its
+index entry and related lists, or not at all (and its entry is tried again later), so a
+stored article is always searchable. ``wirebrief doctor`` finds and repairs articles that
+older versions stored without them.
+"""
 
 from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from wirebrief.search.related import update_related
@@ -15,6 +22,9 @@ log = logging.getLogger(__name__)
 
 # Store outcomes that change what an article says (a copy only adds a sighting).
 INDEXED_OUTCOMES = frozenset({"new", "updated"})
+# Tries in a savepoint before the error ends the whole transaction: a race with another
+# worker (a deadlock, a lock timeout) usually passes at once.
+INDEX_ATTEMPTS = 3
 
 
 def index_stored(session: Session, url: str, outcome: str) -> None:
@@ -27,13 +37,19 @@ def index_stored(session: Session, url: str, outcome: str) -> None:
 
 
 def index_article(session: Session, article: Article) -> None:
-    """Index an article for search and compute its related stories.
-
-    Runs in a savepoint: a failure here is logged and never costs the stored article.
-    """
-    try:
-        with session.begin_nested():
-            index_articles(session, [article.id])
-            update_related(session, article)
-    except Exception:  # discovery is an extra; the article itself must be kept
-        log.exception("search indexing failed article_id=%s url=%s", article.id, article.url)
+    """Index an article for search and compute its related stories, in the caller's
+    transaction; a database error that persists after :data:`INDEX_ATTEMPTS` tries is
+    raised, so the article is not committed without its index entry."""
+    for attempt in range(1, INDEX_ATTEMPTS + 1):
+        try:
+            with session.begin_nested():
+                index_articles(session, [article.id])
+                update_related(session, article)
+            return
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == INDEX_ATTEMPTS:
+                raise
+            log.warning(
+                "search indexing failed, trying again article_id=%s url=%s attempt=%s: %s",
+                article.id, article.url, attempt, str(exc).splitlines()[0],
+            )  # fmt: skip

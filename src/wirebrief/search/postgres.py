@@ -135,6 +135,20 @@ class PostgresFtsBackend:
         session.execute(text(_DOCUMENTS))
         return session.execute(text(f"SELECT count(*) FROM {TABLE}")).scalar_one()
 
+    def missing(self, session: Session) -> list[int]:
+        """Visible articles without an index entry."""
+        return list(session.scalars(text(
+            f"SELECT a.id FROM articles AS a WHERE NOT a.hidden AND NOT EXISTS "
+            f"(SELECT 1 FROM {TABLE} AS d WHERE d.article_id = a.id) ORDER BY a.id"
+        )))  # fmt: skip
+
+    def stray(self, session: Session) -> list[int]:
+        """Index entries of hidden or deleted articles."""
+        return list(session.scalars(text(
+            f"SELECT d.article_id FROM {TABLE} AS d LEFT JOIN articles AS a "
+            "ON a.id = d.article_id WHERE a.id IS NULL OR a.hidden ORDER BY d.article_id"
+        )))  # fmt: skip
+
 
 def _marked(session: Session, expression: str, ids: list[int]) -> dict[int, tuple[object, object]]:
     """Highlighted title and best snippet (body, else TLDR) of each article in ``ids``."""

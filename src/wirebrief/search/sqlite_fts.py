@@ -164,6 +164,20 @@ class SqliteFtsBackend:
         session.execute(text(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')"))
         return session.execute(text(f"SELECT count(*) FROM {TABLE}")).scalar_one()
 
+    def missing(self, session: Session) -> list[int]:
+        """Visible articles without an index entry."""
+        return list(session.scalars(text(
+            f"SELECT a.id FROM articles AS a WHERE a.hidden = 0 AND NOT EXISTS "
+            f"(SELECT 1 FROM {TABLE} AS f WHERE f.rowid = a.id) ORDER BY a.id"
+        )))  # fmt: skip
+
+    def stray(self, session: Session) -> list[int]:
+        """Index entries of hidden or deleted articles."""
+        return list(session.scalars(text(
+            f"SELECT f.rowid FROM {TABLE} AS f LEFT JOIN articles AS a ON a.id = f.rowid "
+            "WHERE a.id IS NULL OR a.hidden = 1 ORDER BY f.rowid"
+        )))  # fmt: skip
+
     def _matches_at_most(self, session: Session, params: dict, most: int) -> bool:
         """Whether the expression matches at most ``most`` articles (reads that many, newest
         first, and no more)."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.sql.dml import Insert
 
 # Drivers we ship with: a bare postgresql:// (or Heroku-style postgres://) means psycopg 3.
 _DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
@@ -33,6 +35,15 @@ def libpq_conninfo(url: str) -> str:
 def is_postgresql(url: str) -> bool:
     """Whether a database URL names PostgreSQL."""
     return normalize_url(url).startswith("postgresql")
+
+
+def insert_or_update(dialect: str, table: Table, keys: list[str], columns: list[str]) -> Insert:
+    """``INSERT … ON CONFLICT (keys) DO UPDATE SET columns``: a row another transaction
+    wrote meanwhile is updated, never a unique violation (same SQL on both engines)."""
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    return insert.on_conflict_do_update(
+        index_elements=keys, set_={name: insert.excluded[name] for name in columns}
+    )
 
 
 def configure(engine: Engine) -> None:

@@ -1,7 +1,9 @@
 """Related-article records: term postings per article, and each article's related list.
 
 Written with Core tables, not ORM entities: the store stage runs these for every article,
-and they move thousands of small rows.
+and they move thousands of small rows. Rows are upserted, in one order: two workers
+rewriting the same list at once (an article offered to a neighbour while the neighbour is
+stored again) wait for each other instead of failing on the primary key.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, select, text
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.orm import Session, joinedload
 
+from wirebrief.storage.dialect import insert_or_update
 from wirebrief.storage.models import Article, ArticleAsset, ArticleTerm, RelatedArticle
 
 _terms = ArticleTerm.__table__
@@ -41,9 +44,10 @@ def save_terms(session: Session, article_id: int, vector: dict[int, float]) -> N
     """Replace the article's postings."""
     session.execute(delete(_terms).where(_terms.c.article_id == article_id))
     if vector:
+        upsert = insert_or_update(_dialect(session), _terms, ["article_id", "term"], ["weight"])
         session.execute(
-            insert(_terms),
-            [{"article_id": article_id, "term": t, "weight": w} for t, w in vector.items()],
+            upsert,
+            [{"article_id": article_id, "term": t, "weight": w} for t, w in sorted(vector.items())],
         )
 
 
@@ -131,14 +135,27 @@ def save_related(session: Session, lists: dict[int, dict[int, float]]) -> None:
     in one delete and one insert."""
     if not lists:
         return
-    session.execute(delete(_related).where(_related.c.article_id.in_(list(lists))))
+    session.execute(delete(_related).where(_related.c.article_id.in_(sorted(lists))))
     rows = [
         {"article_id": article_id, "related_id": related_id, "score": score}
-        for article_id, scores in lists.items()
-        for related_id, score in scores.items()
+        for article_id, scores in sorted(lists.items())
+        for related_id, score in sorted(scores.items())
     ]
     if rows:
-        session.execute(insert(_related), rows)
+        keys = ["article_id", "related_id"]
+        session.execute(insert_or_update(_dialect(session), _related, keys, ["score"]), rows)
+
+
+def without_terms(session: Session) -> list[int]:
+    """Articles that have no term postings: their related stories were never computed
+    (or their text has no term worth keeping)."""
+    a = _articles.c
+    query = (
+        select(a.id)
+        .where(~select(_terms.c.article_id).where(_terms.c.article_id == a.id).exists())
+        .order_by(a.id)
+    )
+    return list(session.scalars(query))
 
 
 def related_articles(session: Session, article_id: int) -> list[tuple[Article, float]]:
@@ -151,3 +168,7 @@ def related_articles(session: Session, article_id: int) -> list[tuple[Article, f
         .order_by(RelatedArticle.score.desc(), Article.id.desc())
     )
     return [(article, score) for article, score in session.execute(query).all()]
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name

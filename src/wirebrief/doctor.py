@@ -1,0 +1,88 @@
+"""``wirebrief doctor``: find stored articles missing from what readers find them by, and
+put them back.
+
+The store stage writes an article, its search index entry and its related stories in one
+transaction, so a healthy database has nothing to repair. Versions before that could
+commit an article whose indexing failed (two workers racing on a related list), and a
+database edited by hand, restored in part or copied between engines can lose entries too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wirebrief.search.backend import backend_for
+from wirebrief.search.related import term_vector, update_related
+from wirebrief.storage import related as related_store
+from wirebrief.storage.db import Database
+from wirebrief.storage.models import Article
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What :func:`examine` found; empty lists mean healthy."""
+
+    unindexed: list[int]  # visible articles search cannot find
+    stray: list[int]  # index entries of hidden or deleted articles
+    unrelated: list[int]  # articles whose related stories were never computed
+
+    @property
+    def healthy(self) -> bool:
+        """Whether nothing needs repairing."""
+        return not (self.unindexed or self.stray or self.unrelated)
+
+    @property
+    def count(self) -> int:
+        """Articles and entries to repair."""
+        return len(self.unindexed) + len(self.stray) + len(self.unrelated)
+
+
+def examine(db: Database) -> Findings:
+    """Compare the articles with the search index and the related-story postings."""
+    with db.session() as session:
+        backend = backend_for(session)
+        unindexed, stray = backend.missing(session), backend.stray(session)
+        without = related_store.without_terms(session)
+        unrelated = [a.id for a in _articles(session, without) if _has_terms(a)]
+    return Findings(unindexed, stray, unrelated)
+
+
+def repair(
+    db: Database, findings: Findings, on_progress: Callable[[int], None] | None = None
+) -> None:
+    """Index what search misses (and drop stray entries), then compute missing related
+    stories, oldest article first, in transactions of :data:`BATCH`."""
+    entries = sorted(set(findings.unindexed) | set(findings.stray))
+    for batch in _batches(entries):
+        with db.session() as session:
+            backend_for(session).index(session, batch)
+        if on_progress:
+            on_progress(len(batch))
+    for batch in _batches(findings.unrelated):
+        with db.session() as session:
+            for article in _articles(session, batch):
+                update_related(session, article)
+        if on_progress:
+            on_progress(len(batch))
+
+
+def _articles(session: Session, ids: list[int]) -> Iterable[Article]:
+    for batch in _batches(ids):
+        query = select(Article).where(Article.id.in_(batch)).order_by(Article.id)
+        yield from session.scalars(query)
+
+
+def _has_terms(article: Article) -> bool:
+    """Whether the article's text gives any term at all (else an empty list is right)."""
+    return bool(term_vector(article.title, article.text, lang=article.lang))
+
+
+def _batches(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
