@@ -26,6 +26,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -128,6 +129,22 @@ def backend_for(session: Session) -> SearchBackend:
 
 
 # ── shared by every backend: filters, story collapse, the filters-only listing ──
+
+
+def missing_entries(session: Session, table: str, key: str) -> list[int]:
+    """Visible articles without a row in the index ``table`` (keyed by article id ``key``)."""
+    return list(session.scalars(text(
+        f"SELECT a.id FROM articles AS a WHERE a.hidden = :no AND NOT EXISTS "
+        f"(SELECT 1 FROM {table} AS i WHERE i.{key} = a.id) ORDER BY a.id"
+    ), {"no": False}))  # fmt: skip
+
+
+def stray_entries(session: Session, table: str, key: str) -> list[int]:
+    """Rows of the index ``table`` whose article is hidden or deleted."""
+    return list(session.scalars(text(
+        f"SELECT i.{key} FROM {table} AS i LEFT JOIN articles AS a ON a.id = i.{key} "
+        f"WHERE a.id IS NULL OR a.hidden = :yes ORDER BY i.{key}"
+    ), {"yes": True}))  # fmt: skip
 
 
 def story_key() -> ColumnElement[int]:

@@ -21,8 +21,10 @@ from wirebrief.search.backend import (
     collapse,
     filter_clauses,
     list_filtered,
+    missing_entries,
     order_for,
     pool_size,
+    stray_entries,
 )
 from wirebrief.search.query import SearchQuery, Syntax, Term, render
 from wirebrief.search.snippets import CLOSE, ELLIPSIS, OPEN, marked_html
@@ -137,17 +139,11 @@ class PostgresFtsBackend:
 
     def missing(self, session: Session) -> list[int]:
         """Visible articles without an index entry."""
-        return list(session.scalars(text(
-            f"SELECT a.id FROM articles AS a WHERE NOT a.hidden AND NOT EXISTS "
-            f"(SELECT 1 FROM {TABLE} AS d WHERE d.article_id = a.id) ORDER BY a.id"
-        )))  # fmt: skip
+        return missing_entries(session, TABLE, "article_id")
 
     def stray(self, session: Session) -> list[int]:
         """Index entries of hidden or deleted articles."""
-        return list(session.scalars(text(
-            f"SELECT d.article_id FROM {TABLE} AS d LEFT JOIN articles AS a "
-            "ON a.id = d.article_id WHERE a.id IS NULL OR a.hidden ORDER BY d.article_id"
-        )))  # fmt: skip
+        return stray_entries(session, TABLE, "article_id")
 
 
 def _marked(session: Session, expression: str, ids: list[int]) -> dict[int, tuple[object, object]]:

@@ -36,8 +36,10 @@ from wirebrief.search.backend import (
     filter_clauses,
     list_filtered,
     marked_by_python,
+    missing_entries,
     order_for,
     pool_size,
+    stray_entries,
 )
 from wirebrief.search.query import SearchQuery, Syntax, Term, render
 from wirebrief.search.snippets import CLOSE, ELLIPSIS, OPEN, marked_html
@@ -166,17 +168,11 @@ class SqliteFtsBackend:
 
     def missing(self, session: Session) -> list[int]:
         """Visible articles without an index entry."""
-        return list(session.scalars(text(
-            f"SELECT a.id FROM articles AS a WHERE a.hidden = 0 AND NOT EXISTS "
-            f"(SELECT 1 FROM {TABLE} AS f WHERE f.rowid = a.id) ORDER BY a.id"
-        )))  # fmt: skip
+        return missing_entries(session, TABLE, "rowid")
 
     def stray(self, session: Session) -> list[int]:
         """Index entries of hidden or deleted articles."""
-        return list(session.scalars(text(
-            f"SELECT f.rowid FROM {TABLE} AS f LEFT JOIN articles AS a ON a.id = f.rowid "
-            "WHERE a.id IS NULL OR a.hidden = 1 ORDER BY f.rowid"
-        )))  # fmt: skip
+        return stray_entries(session, TABLE, "rowid")
 
     def _matches_at_most(self, session: Session, params: dict, most: int) -> bool:
         """Whether the expression matches at most ``most`` articles (reads that many, newest
