@@ -54,6 +54,7 @@ from sqlalchemy import select
 
 from wirebrief import pipeline
 from wirebrief.dedupe.minhash import resemblance, shingles
+from wirebrief.pipeline import stages, store
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article, ArticleSighting
@@ -425,14 +426,14 @@ class Run:
 
 def run_wirebrief(corpus: Corpus, budget_s: float | None, *, dedupe_only: bool = False) -> Run:
     """Feed every page through process_text and store_article, one transaction each."""
-    collapse = _Stopwatch(pipeline.place)  # the collapse step alone, apart from stories
+    collapse = _Stopwatch(store.place)  # the collapse step alone, apart from stories
     with ExitStack() as patches, tempfile.TemporaryDirectory(prefix="wirebrief-dedupe-") as folder:
-        patches.enter_context(patch.object(pipeline, "place", collapse))
+        patches.enter_context(patch.object(store, "place", collapse))
         if dedupe_only:
-            text_stages = (pipeline.measure, pipeline.fingerprint)
-            patches.enter_context(patch.object(pipeline, "TEXT_STAGES", text_stages))
-            patches.enter_context(patch.object(pipeline, "assign_story", _skipped))
-            patches.enter_context(patch.object(pipeline, "index_stored", _skipped))
+            text_stages = (stages.measure, stages.fingerprint)
+            patches.enter_context(patch.object(stages, "TEXT_STAGES", text_stages))
+            patches.enter_context(patch.object(store, "assign_story", _skipped))
+            patches.enter_context(patch.object(store, "index_stored", _skipped))
         name = "wirebrief (dedupe path)" if dedupe_only else "wirebrief"
         return _feed(corpus, Path(folder) / "bench.db", Run(name, None, 0.0), collapse, budget_s)
 

@@ -23,6 +23,7 @@ from rich.table import Table
 
 from wirebrief.cli.context import CliState, console, state
 from wirebrief.storage import sources as source_store
+from wirebrief.storage.articles import StoreOutcome
 
 if TYPE_CHECKING:
     from wirebrief.pipeline import SourceReport
@@ -159,7 +160,9 @@ def ingest_warc(
     )
     report.source_id, report.name = source_id, name or file.name
     if damage:
-        report.status = "partial"
+        from wirebrief.pipeline import PollStatus
+
+        report.status = PollStatus.PARTIAL
     print_summary([report])
     if damage:
         raise damage[0]
@@ -169,16 +172,16 @@ def print_summary(reports: list[SourceReport]) -> None:
     """One row per source, then every failure with its reason."""
     if not reports:
         return
-    counts = ("new", "copies", "updated", "unchanged")
+    counts = (StoreOutcome.NEW, StoreOutcome.COPIES, StoreOutcome.UPDATED, StoreOutcome.UNCHANGED)
     table = Table("source", "status", *counts, "failed", title="Fetch summary")
     for r in reports:
         table.add_row(
-            escape(f"{r.source_id} {r.name}"), r.status, *(str(getattr(r, f)) for f in counts),
+            escape(f"{r.source_id} {r.name}"), r.status, *(str(r.outcomes[o]) for o in counts),
             str(len(r.failed)),
         )  # fmt: skip
     table.add_section()
     table.add_row(
-        "total", "", *(str(sum(getattr(r, f) for r in reports)) for f in counts),
+        "total", "", *(str(sum(r.outcomes[o] for r in reports)) for o in counts),
         str(sum(len(r.failed) for r in reports)),
     )  # fmt: skip
     console.print(table)

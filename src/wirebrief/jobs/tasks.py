@@ -19,6 +19,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from wirebrief.feeds.parser import FeedEntry
 from wirebrief.jobs.app import PAGE_QUEUE, POLL_QUEUE, SCHEDULER_QUEUE, Runtime
 from wirebrief.storage import sources as source_store
+from wirebrief.storage.articles import StoreOutcome
 from wirebrief.storage.types import utcnow
 
 work = procrastinate.Blueprint()
@@ -96,8 +97,8 @@ async def ingest_entry(
     report = await runtime(context).ingestor.ingest_entry(  # type: ignore[attr-defined]
         source_id, entry_from_json(entry)
     )
-    return {"new": report.new, "updated": report.updated, "unchanged": report.unchanged,
-            "copies": report.copies, "failed": len(report.failed)}  # fmt: skip
+    return {**{outcome: report.outcomes[outcome] for outcome in StoreOutcome},
+            "failed": len(report.failed)}  # fmt: skip
 
 
 @schedule.periodic(cron="* * * * * */10")

@@ -16,18 +16,19 @@ from sqlalchemy.orm import Session
 from wirebrief.search.related import update_related
 from wirebrief.search.service import index_articles
 from wirebrief.storage import articles as article_store
+from wirebrief.storage.articles import StoreOutcome
 from wirebrief.storage.models import Article
 
 log = logging.getLogger(__name__)
 
 # Store outcomes that change what an article says (a copy only adds a sighting).
-INDEXED_OUTCOMES = frozenset({"new", "updated"})
+INDEXED_OUTCOMES = frozenset({StoreOutcome.NEW, StoreOutcome.UPDATED})
 # Tries in a savepoint before the error ends the whole transaction: a race with another
 # worker (a deadlock, a lock timeout) usually passes at once.
 INDEX_ATTEMPTS = 3
 
 
-def index_stored(session: Session, url: str, outcome: str) -> None:
+def index_stored(session: Session, url: str, outcome: StoreOutcome) -> None:
     """After the store stage wrote ``url`` (with its story and asset links): index it."""
     if outcome not in INDEXED_OUTCOMES:
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -20,12 +21,21 @@ _UPDATABLE = (
 )  # fmt: skip
 
 
+class StoreOutcome(StrEnum):
+    """What the store stage did with a page (also the metric label and the report's column)."""
+
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    COPIES = "copies"  # an exact copy of a stored article, kept as a sighting of it
+
+
 @dataclass(frozen=True)
 class UpsertResult:
     """The stored article and whether it was new, changed or unchanged."""
 
     article: Article
-    outcome: str  # "new", "updated" or "unchanged"
+    outcome: StoreOutcome  # NEW, UPDATED or UNCHANGED
 
 
 def upsert_article(session: Session, incoming: Article) -> UpsertResult:
@@ -35,7 +45,7 @@ def upsert_article(session: Session, incoming: Article) -> UpsertResult:
         incoming.fetched_at = incoming.updated_at = utcnow()
         session.add(incoming)
         session.flush()
-        return UpsertResult(incoming, "new")
+        return UpsertResult(incoming, StoreOutcome.NEW)
     changed = [
         name
         for name in _UPDATABLE
@@ -47,7 +57,8 @@ def upsert_article(session: Session, incoming: Article) -> UpsertResult:
     content_changed = any(name != "entry_fingerprint" for name in changed)
     if content_changed:
         stored.updated_at = stored.fetched_at
-    return UpsertResult(stored, "updated" if content_changed else "unchanged")
+    outcome = StoreOutcome.UPDATED if content_changed else StoreOutcome.UNCHANGED
+    return UpsertResult(stored, outcome)
 
 
 def find_article_by_url(session: Session, url: str) -> Article | None:

@@ -1,0 +1,398 @@
+"""The orchestrator: polls sources, runs the page stages in a process pool, stores the results.
+
+    source ─► fetch listing ─► parse listing ─► fetch page ─► page stages ─► LLM summary ─► store
+
+Network stages run concurrently on one event loop (bounded overall and per host); the
+page stages are CPU work in a process pool sized to the cores; database writes go one at
+a time through a lock, in a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from datetime import datetime
+from multiprocessing import get_context
+from typing import TypeVar
+
+from sqlalchemy import select
+
+from wirebrief import metrics
+from wirebrief.article import ArticleDraft
+from wirebrief.errors import FeedError, FetchError, WirebriefError
+from wirebrief.feeds.parser import FeedEntry
+from wirebrief.fetch import Fetcher, FetchResult
+from wirebrief.fetch.hosts import HostLimiter
+from wirebrief.pipeline.attempts import answered_attempt, failed_attempt
+from wirebrief.pipeline.listing import (
+    FEED_ACCEPT,
+    PAGE_ACCEPT,
+    Listing,
+    SourceSnapshot,
+    parse_listing,
+)
+from wirebrief.pipeline.report import Poll, PollStatus, SourceReport
+from wirebrief.pipeline.stages import feed_entry_page, process_page_portable
+from wirebrief.pipeline.store import store_article
+from wirebrief.settings import Settings
+from wirebrief.storage import fetchlog, removals
+from wirebrief.storage import sources as source_store
+from wirebrief.storage.articles import StoreOutcome
+from wirebrief.storage.db import Database
+from wirebrief.storage.models import Article, ArticleSighting, FetchAttempt
+from wirebrief.summarize import DbCache, Document, LlmConfig, LlmSummarizer
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Ingestor:
+    """Runs the pipeline: ``async with Ingestor(db, settings) as ingestor: ...``."""
+
+    def __init__(
+        self, db: Database, settings: Settings, limiter: HostLimiter | None = None
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        # Workers pass a limiter whose schedule all of them share (jobs/runner.py).
+        self.fetcher = Fetcher(settings, limiter)
+        self._pool: Executor | None = None
+        self._write_lock = asyncio.Lock()
+        self._sources = asyncio.Semaphore(settings.fetch_concurrency)
+        llm = LlmConfig.from_settings(settings)
+        self._llm = LlmSummarizer(llm, DbCache(db, self._write_lock)) if llm else None
+
+    async def __aenter__(self) -> Ingestor:
+        if self.settings.extract_workers > 0:
+            # forkserver: workers start from a clean process, not a fork of this threaded one.
+            self._pool = ProcessPoolExecutor(
+                self.settings.extract_workers, mp_context=get_context("forkserver")
+            )
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.fetcher.aclose()
+        if self._llm is not None:
+            await self._llm.aclose()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    async def ingest_sources(
+        self,
+        source_ids: Iterable[int],
+        on_report: Callable[[SourceReport], None] | None = None,
+        *,
+        pages: bool = True,
+    ) -> list[SourceReport]:
+        """Poll sources concurrently and ingest their new entries (only poll with pages=False).
+
+        One failing source never stops the others.
+        """
+
+        async def one(source_id: int) -> SourceReport:
+            async with self._sources:
+                poll = await self.poll_source(source_id)
+            if pages:
+                await self.ingest_entries(poll)
+            if on_report:
+                on_report(poll.report)
+            return poll.report
+
+        return list(await asyncio.gather(*(one(source_id) for source_id in source_ids)))
+
+    async def ingest_source(self, source_id: int) -> SourceReport:
+        """Poll one source and ingest its new and changed entries."""
+        poll = await self.poll_source(source_id)
+        await self.ingest_entries(poll)
+        return poll.report
+
+    async def ingest_entry(self, source_id: int, entry: FeedEntry) -> SourceReport:
+        """Fetch page, page stages and store for one entry (a queued job), unless it is
+        already stored as listed: a job retried after a crash writes nothing twice.
+        """
+        source = await self._in_thread(self._snapshot, source_id)
+        report = SourceReport(source.id, source.name)
+        if await self._in_thread(self._entries_to_fetch, [entry], report):
+            await self._ingest_entry(source, entry, report)
+        return report
+
+    async def poll_source(self, source_id: int) -> Poll:
+        """Stages fetch listing and parse listing: record the poll, return the entries to do."""
+        source = await self._in_thread(self._snapshot, source_id)
+        report = SourceReport(source.id, source.name)
+        started = time.monotonic()
+        try:
+            fetched, listing = await self._read_listing(source)
+        except (FetchError, FeedError) as exc:
+            report.status, report.error = PollStatus.FAILED, str(exc)
+            await self._write(self._record_failure, source, exc, started)
+            return Poll(source, report, [])
+        todo: list[FeedEntry] = []
+        if listing is None:
+            report.status = PollStatus.NOT_MODIFIED
+        else:
+            report.feed_problem = listing.problem
+            report.listed = len(listing.entries)
+            todo = await self._in_thread(self._entries_to_fetch, listing.entries, report)
+        await self._write(self._record_success, source, fetched, listing, report)
+        return Poll(source, report, todo)
+
+    async def ingest_entries(self, poll: Poll) -> None:
+        """The page stages for every entry of a poll, concurrently."""
+        await asyncio.gather(*(self._ingest_entry(poll.source, e, poll.report) for e in poll.todo))
+
+    async def _read_listing(self, source: SourceSnapshot) -> tuple[FetchResult, Listing | None]:
+        """Stages fetch listing and parse listing; a single-page source lists itself."""
+        if source.kind == "page":
+            entry = FeedEntry(source.url, source.url, "", None, None, None, "", "")
+            fetched = FetchResult(source.url, source.url, 200, {}, b"", 0)
+            return fetched, Listing([entry])
+        fetched = await self.fetcher.fetch(
+            source.url, etag=source.etag, last_modified=source.last_modified, accept=FEED_ACCEPT
+        )
+        if fetched.not_modified:
+            return fetched, None
+        listing, children = await self._cpu(
+            parse_listing, source.kind, fetched.body, fetched.final_url, fetched.content_type
+        )
+        for child_url in children:  # a sitemap index: read its newest sitemaps
+            child = await self.fetcher.fetch(child_url, accept=FEED_ACCEPT)
+            child_listing, _ = await self._cpu(
+                parse_listing, "sitemap", child.body, child.final_url, child.content_type
+            )
+            listing = Listing(listing.entries + child_listing.entries, listing.problem)
+        return fetched, listing
+
+    async def _ingest_entry(
+        self, source: SourceSnapshot, entry: FeedEntry, report: SourceReport
+    ) -> None:
+        """Stages fetch page → page stages → store, for one entry."""
+        started = time.monotonic()
+        try:
+            if source.fetch_pages:
+                page = await self.fetcher.fetch(entry.url, accept=PAGE_ACCEPT, check_robots=True)
+                body, url, content_type = (
+                    page.body,
+                    page.final_url,
+                    page.headers.get("content-type", ""),
+                )
+                attempt = answered_attempt(source.id, entry.url, "page", page)
+            else:
+                body, url, content_type = feed_entry_page(entry), entry.url, ""
+                attempt = None
+        except FetchError as exc:
+            await self._write(self._store_failure, source.id, entry, exc, started, report)
+            return
+        try:
+            await self._process_and_store(
+                body, url, content_type, entry, source.id, attempt, report
+            )
+        except WirebriefError as exc:
+            await self._write(
+                self._store_failure, source.id, entry, exc, started, report, "extraction"
+            )
+
+    async def ingest_pages(
+        self,
+        pages: Iterable[tuple[str, bytes, str, datetime | None]],
+        source_id: int | None,
+        on_page: Callable[[str], None] | None = None,
+    ) -> SourceReport:
+        """Store already-fetched pages (``url, body, content_type, fetched_at``), e.g. from WARC."""
+        report = SourceReport(source_id or 0, "pages")
+        window = asyncio.Semaphore(max(2, self.settings.extract_workers * 4))
+
+        async def one(
+            url: str, body: bytes, content_type: str, fetched_at: datetime | None
+        ) -> None:
+            try:
+                entry = FeedEntry(url, url, "", None, fetched_at, None, "", "")
+                await self._process_and_store(
+                    body, url, content_type, entry, source_id, None, report
+                )
+            except WirebriefError as exc:
+                report.failed.append((url, str(exc)))
+            finally:
+                window.release()
+                if on_page:
+                    on_page(url)
+
+        tasks = []
+        try:
+            for url, body, content_type, fetched_at in pages:
+                await window.acquire()  # bounded: a WARC can hold millions of pages
+                tasks.append(asyncio.create_task(one(url, body, content_type, fetched_at)))
+        finally:  # a damaged archive still stores every page read before the damage
+            await asyncio.gather(*tasks)
+        return report
+
+    async def _process_and_store(
+        self,
+        body: bytes | str,
+        url: str,
+        content_type: str,
+        entry: FeedEntry,
+        source_id: int | None,
+        attempt: FetchAttempt | None,
+        report: SourceReport,
+    ) -> None:
+        """Page stages (process pool) → LLM summary (event loop) → store (one transaction)."""
+        draft = await self._cpu(
+            process_page_portable, body, url, self.settings, entry, source_id, content_type
+        )
+        draft.url = entry.url  # the listed URL is the identity; redirects are not new articles
+        await self._summarize_with_llm(draft)
+        await self._write(self._store_article, draft, attempt, report)
+
+    async def _summarize_with_llm(self, draft: ArticleDraft) -> None:
+        """Stage summarize, LLM part: on the event loop after the page stages, never in a
+        worker; concurrent entries' requests share WIREBRIEF_LLM_CONCURRENCY slots.
+        """
+        if self._llm is not None and draft.tldr is not None:
+            document = Document(draft.title, draft.text, draft.extracted.lang)
+            draft.tldr = await self._llm.summarize(document, draft.tldr)
+
+    # ── helpers: where work runs ──
+
+    async def _cpu(self, function: Callable[..., T], *args: object) -> T:
+        """CPU-heavy work in the process pool (or a thread when workers = 0)."""
+        if self._pool is None:
+            return await asyncio.to_thread(function, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+
+    async def _in_thread(self, function: Callable[..., T], *args: object) -> T:
+        """Blocking database reads off the event loop."""
+        return await asyncio.to_thread(function, *args)
+
+    async def _write(self, function: Callable[..., T], *args: object) -> T:
+        """Database writes one at a time: SQLite has a single writer anyway."""
+        async with self._write_lock:
+            return await asyncio.to_thread(function, *args)
+
+    # ── helpers: database work (run in threads) ──
+
+    def _snapshot(self, source_id: int) -> SourceSnapshot:
+        with self.db.session() as session:
+            s = source_store.get_source(session, source_id)
+            return SourceSnapshot(s.id, s.name, s.url, s.kind, s.etag, s.last_modified,
+                                  s.fetch_pages)  # fmt: skip
+
+    def _entries_to_fetch(self, entries: list[FeedEntry], report: SourceReport) -> list[FeedEntry]:
+        """Entries that are new or changed since we stored them; count the rest as unchanged."""
+        unique = list({entry.url: entry for entry in entries}.values())
+        known: dict[str, tuple[str | None, bool]] = {}
+        with self.db.session() as session:
+            for start in range(0, len(unique), 500):
+                urls = [entry.url for entry in unique[start : start + 500]]
+                rows = session.execute(
+                    select(Article.url, Article.entry_fingerprint, Article.hidden).where(
+                        Article.url.in_(urls)
+                    )
+                )
+                known.update({url: (fingerprint, hidden) for url, fingerprint, hidden in rows})
+                # A URL kept as a sighting of another article is a copy we already have.
+                copy_urls = session.scalars(
+                    select(ArticleSighting.url).where(ArticleSighting.url.in_(urls))
+                )
+                for url in copy_urls:
+                    known.setdefault(url, (None, True))
+                for url in removals.blocked_urls(session, urls):  # removed on request
+                    known[url] = (None, True)
+        todo = []
+        for entry in unique:
+            fingerprint, hidden = known.get(entry.url, (None, False))
+            if hidden or fingerprint == entry.fingerprint:
+                report.outcomes[StoreOutcome.UNCHANGED] += 1
+            else:
+                todo.append(entry)
+        return todo
+
+    def _store_article(
+        self, draft: ArticleDraft, attempt: FetchAttempt | None, report: SourceReport
+    ) -> None:
+        """Stage store, for one processed page, in its own transaction."""
+        with self.db.session() as session:
+            if attempt is not None:
+                fetchlog.record_attempt(session, attempt)
+            outcome = store_article(session, draft)
+        report.outcomes[outcome] += 1
+        metrics.ARTICLES_STORED.labels(outcome).inc()
+
+    def _store_failure(
+        self,
+        source_id: int,
+        entry: FeedEntry,
+        error: WirebriefError,
+        started: float,
+        report: SourceReport,
+        reason: str | None = None,
+    ) -> None:
+        log.warning("page failed source_id=%s: %s", source_id, error)
+        report.failed.append((entry.url, str(error)))
+        with self.db.session() as session:
+            fetchlog.record_attempt(
+                session, failed_attempt(source_id, entry.url, "page", error, started, reason)
+            )
+            if isinstance(error, FetchError) and error.transient:
+                # The entry is not stored, so the next full read of the listing offers it
+                # again; without this a quiet feed answering 304 would never do so.
+                source_store.forget_validators(source_store.get_source(session, source_id))
+
+    def _record_failure(
+        self, source: SourceSnapshot, error: WirebriefError, started: float
+    ) -> None:
+        log.warning("source failed source_id=%s: %s", source.id, error)
+        attempt = failed_attempt(source.id, source.url, source.kind, error, started)
+        with self.db.session() as session:
+            fetchlog.record_attempt(session, attempt)
+            source_store.record_failure(
+                source_store.get_source(session, source.id),
+                error=str(error),
+                reason=attempt.error_reason or "failed",
+                settings=self.settings,
+                retry_after_s=getattr(error, "retry_after_s", None),
+            )
+
+    def _record_success(
+        self,
+        source: SourceSnapshot,
+        fetched: FetchResult,
+        listing: Listing | None,
+        report: SourceReport,
+    ) -> None:
+        with self.db.session() as session:
+            if source.kind != "page":
+                fetchlog.record_attempt(
+                    session, answered_attempt(source.id, source.url, source.kind, fetched)
+                )
+            source_store.record_success(
+                source_store.get_source(session, source.id),
+                status=report.status,
+                settings=self.settings,
+                problem=report.feed_problem,
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+                published=[e.published or e.updated for e in listing.entries] if listing else None,
+            )
+
+
+def ingest_due(
+    db: Database,
+    settings: Settings,
+    source_ids: list[int] | None = None,
+    on_report: Callable[[SourceReport], None] | None = None,
+) -> list[SourceReport]:
+    """Poll the given sources, or every due source (synchronous entry point)."""
+    if source_ids is None:
+        with db.session() as session:
+            source_ids = [source.id for source in source_store.due_sources(session)]
+
+    async def run() -> list[SourceReport]:
+        async with Ingestor(db, settings) as ingestor:
+            return await ingestor.ingest_sources(source_ids, on_report)
+
+    return asyncio.run(run())

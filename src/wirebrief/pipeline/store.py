@@ -1,0 +1,145 @@
+"""The store stage: one processed page into the database, in one transaction.
+
+``STORE_STEPS`` is the order. The placement steps decide what the page is (removed, a
+known URL, a copy, an original in a story): the first step that names an outcome ends
+placement. The record steps then run whatever the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from wirebrief.article import ArticleDraft
+from wirebrief.dedupe.collapse import place
+from wirebrief.search.indexing import index_stored
+from wirebrief.storage import articles as article_store
+from wirebrief.storage import assets as asset_store
+from wirebrief.storage import copies, removals
+from wirebrief.storage import stories as story_store
+from wirebrief.storage.articles import StoreOutcome
+from wirebrief.storage.models import Article, Story
+from wirebrief.stories.assign import assign_story
+from wirebrief.stories.features import StoryFeatures
+from wirebrief.summarize import tldr_columns
+
+
+@dataclass
+class Storing:
+    """One page going through the store steps."""
+
+    draft: ArticleDraft
+    incoming: Article  # the row the page would become; a placement step may store it
+    placed: Article | None = None  # the new row, once a copy check has stored it
+
+
+PlaceStep = Callable[[Session, Storing], StoreOutcome | None]
+RecordStep = Callable[[Session, Storing, StoreOutcome], None]
+
+
+def lock_copy_buckets(session: Session, page: Storing) -> None:
+    """Copies stored at once take turns (PostgreSQL advisory locks on the page's buckets)."""
+    copies.lock_buckets(session, page.draft.lsh_buckets)
+
+
+def skip_removed(session: Session, page: Storing) -> StoreOutcome | None:
+    """A page removed on request, or from a blocked source, is not stored."""
+    return StoreOutcome.UNCHANGED if removals.is_blocked(session, page.incoming) else None
+
+
+def store_by_url(session: Session, page: Storing) -> StoreOutcome | None:
+    """A URL stored before is updated in place; one kept as a copy's sighting is left alone."""
+    stored = article_store.find_article_by_url(session, page.draft.url)
+    if stored is not None:
+        result = article_store.upsert_article(session, page.incoming)
+        if result.outcome == StoreOutcome.UPDATED:
+            copies.save_buckets(session, stored.id, page.draft.lsh_buckets)
+        return result.outcome
+    if copies.find_sighting(session, page.draft.url) is not None:
+        return StoreOutcome.UNCHANGED  # already stored as a copy of another article
+    return None
+
+
+def collapse_copies(session: Session, page: Storing) -> StoreOutcome | None:
+    """An exact copy becomes a sighting of the stored article; a near copy points at its origin."""
+    placement = place(session, page.incoming, page.draft.lsh_buckets)
+    if placement.kind == "near":
+        removals.hide_if_copy_of_removed(session, placement.article)
+    if placement.kind == "exact":
+        if placement.article.story_id is not None:
+            story_store.refresh(session, session.get(Story, placement.article.story_id))
+        return StoreOutcome.COPIES
+    page.placed = placement.article
+    return None
+
+
+def group_into_story(session: Session, page: Storing) -> StoreOutcome:
+    """The new article joins the story it best matches, or starts one."""
+    assert page.placed is not None, "collapse_copies stores the article first"
+    features = StoryFeatures.from_json(page.draft.story_features or {})
+    assign_story(session, page.placed, features)
+    return StoreOutcome.NEW
+
+
+def store_asset_links(session: Session, page: Storing, outcome: StoreOutcome) -> None:
+    """The assets the page is about, on the article stored for its URL."""
+    asset_store.store_links_for_url(session, page.draft.url, page.draft.asset_links)
+
+
+def index_for_search(session: Session, page: Storing, outcome: StoreOutcome) -> None:
+    """Last, after the asset links: the search index entry and related stories."""
+    index_stored(session, page.draft.url, outcome)
+
+
+PLACE_STEPS: tuple[PlaceStep, ...] = (
+    lock_copy_buckets, skip_removed, store_by_url, collapse_copies, group_into_story,
+)  # fmt: skip
+RECORD_STEPS: tuple[RecordStep, ...] = (store_asset_links, index_for_search)
+STORE_STEPS: tuple[PlaceStep | RecordStep, ...] = (*PLACE_STEPS, *RECORD_STEPS)
+
+
+def store_article(session: Session, draft: ArticleDraft) -> StoreOutcome:
+    """Run the store steps, in order, on one processed page; say what became of it."""
+    page = Storing(draft, to_article(draft))
+    outcome = None
+    for place_step in PLACE_STEPS:
+        outcome = place_step(session, page)
+        if outcome is not None:
+            break
+    assert outcome is not None, "group_into_story always decides"
+    for record_step in RECORD_STEPS:
+        record_step(session, page, outcome)
+    return outcome
+
+
+def to_article(draft: ArticleDraft) -> Article:
+    """The row a processed page becomes."""
+    page = draft.extracted
+    entry = draft.entry
+    return Article(
+        source_id=draft.source_id,
+        url=draft.url,
+        canonical_url=page.canonical_url or draft.url,
+        guid=entry.guid if entry else None,
+        title=draft.title[:1000],
+        author=page.author or (entry.author if entry else None),
+        authors=page.authors or ([entry.author] if entry and entry.author else None),
+        site_name=page.site_name,
+        description=page.description,
+        image_url=page.image,
+        lang=page.lang,
+        published_at=draft.published,
+        modified_at=draft.modified,
+        text=draft.text,
+        html=draft.html,
+        reading_minutes=draft.reading_minutes,
+        origin_name=draft.origin.name if draft.origin else None,
+        origin_url=draft.origin.url if draft.origin else None,
+        origin_chain=[{"name": o.name, "url": o.url} for o in draft.origin_chain] or None,
+        author_tldr=draft.author_tldr or None,
+        content_hash=draft.content_hash,
+        entry_fingerprint=entry.fingerprint if entry else None,
+        **tldr_columns(draft.tldr),
+    )
