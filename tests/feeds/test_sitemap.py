@@ -181,11 +181,11 @@ def test_external_entity_is_not_resolved() -> None:
 
 
 def test_billion_laughs_is_not_expanded_and_returns_quickly() -> None:
-    started = time.monotonic()
+    started = time.process_time()
 
     sitemap = parse_sitemap(read("sitemap-billion-laughs.xml"), "https://laughs.example/s.xml")
 
-    assert time.monotonic() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert [(entry.url, entry.title) for entry in sitemap.entries] == [
         ("https://laughs.example/news/ordinary", "")
     ]
@@ -196,7 +196,7 @@ def test_billion_laughs_is_not_expanded_and_returns_quickly() -> None:
 def test_billion_laughs_in_utf16_is_refused_or_unexpanded() -> None:
     """A DOCTYPE the byte-level strip cannot see still never expands, and never hangs."""
     text = read("sitemap-billion-laughs.xml").decode().replace("?>", ' encoding="UTF-16"?>', 1)
-    started = time.monotonic()
+    started = time.process_time()
 
     try:
         sitemap = parse_sitemap(text.encode("utf-16"), "https://laughs.example/s.xml")
@@ -204,7 +204,7 @@ def test_billion_laughs_in_utf16_is_refused_or_unexpanded() -> None:
         assert "safety limits" in str(exc)
     else:
         assert "lollol" not in repr(sitemap)
-    assert time.monotonic() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 def test_truncated_document_keeps_whole_urls_and_drops_the_cut_one() -> None:
@@ -301,10 +301,10 @@ def test_looks_like_sitemap_accepts_a_prefixed_root_after_comments() -> None:
     ],
 )
 def test_hostile_prologs_fail_fast(body: bytes) -> None:
-    started = time.monotonic()
+    started = time.process_time()
 
     with pytest.raises(FeedError):
         parse_sitemap(body, "https://slow.example/s.xml")
     looks_like_sitemap(body)
 
-    assert time.monotonic() - started < 1.0
+    assert time.process_time() - started < 1.0

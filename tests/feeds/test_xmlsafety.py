@@ -44,9 +44,9 @@ def permissive_lxml(body: bytes) -> str:
 def test_file_entity_is_removed_before_feedparser_sees_it() -> None:
     body, problem = neutralize_entities(read("xxe-file-entity.xml"))
 
-    started = time.perf_counter()
+    started = time.process_time()
     parsed = feedparser.parse(body)
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
 
     assert problem == PROBLEM
     assert b"<!ENTITY" not in body and b"<!DOCTYPE" not in body
@@ -102,11 +102,11 @@ def test_http_entity_sends_no_request() -> None:
 
 
 def test_billion_laughs_is_not_expanded() -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     body, problem = neutralize_entities(read("billion-laughs.xml"))
     parsed = feedparser.parse(body)
     lxml_text = permissive_lxml(body)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
 
     assert problem == PROBLEM
     assert elapsed < 1
@@ -245,9 +245,9 @@ def test_large_inputs_are_scanned_in_linear_time() -> None:
         (big_feed, big_feed),
         (unterminated_quote, unterminated_quote),
     ]:
-        started = time.perf_counter()
+        started = time.process_time()
         result, _ = neutralize_entities(body)
-        assert time.perf_counter() - started < 1
+        assert time.process_time() - started < 1
         assert result == expected
 
 

@@ -191,11 +191,11 @@ def test_meta_found_after_thousands_of_comments_and_tags_quickly() -> None:
     body = b"<!---->" * 4000 + b"<meta name=x>" * 2500 + b'<meta charset="koi8-r">' + b"\xf0"
     assert len(body) < META_SCAN_BYTES
 
-    started = time.perf_counter()
+    started = time.process_time()
     text = decode_html(body)
 
     assert text.endswith("П")
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
 
 
 @pytest.mark.parametrize(
