@@ -42,6 +42,8 @@ class Settings:
     port: int = 8000
     # The reader's address as its users reach it, for links in webhooks (search alerts).
     public_url: str | None = None
+    # Whether anyone may read without signing in (changing anything always needs an account).
+    public_reader: bool = True
     # summarize: an optional OpenAI-compatible LLM for TLDRs (none: extractive only)
     llm_base_url: str | None = None
     llm_model: str | None = None
@@ -176,6 +178,7 @@ _ENVIRONMENT = {
     "host": ("WIREBRIEF_HOST", str),
     "port": ("WIREBRIEF_PORT", _positive_int),
     "public_url": ("WIREBRIEF_PUBLIC_URL", str),
+    "public_reader": ("WIREBRIEF_PUBLIC_READER", _boolean),
     "llm_base_url": ("WIREBRIEF_LLM_BASE_URL", str),
     "llm_model": ("WIREBRIEF_LLM_MODEL", str),
     "llm_api_key": ("WIREBRIEF_LLM_API_KEY", str),

@@ -16,7 +16,7 @@ from tests.browser.site import BROWSER_TIMEOUT_MS, ReaderSite
 from tests.support.appserver import AppServer
 from tests.support.desk import build_desk
 from wirebrief.settings import Settings
-from wirebrief.storage import admin as admin_store
+from wirebrief.storage import users
 from wirebrief.storage.db import Database
 from wirebrief.web.app import create_app
 
@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-ADMIN_PASSWORD = "correct horse battery"
+ADMIN_NAME, ADMIN_PASSWORD = "editor", "correct horse battery"
 
 
 def _unavailable(reason: str) -> None:
@@ -87,13 +87,13 @@ def reader_site(tmp_path: Path, settings: Settings, db: Database) -> Iterator[Re
     """The reader served on loopback over a small newsroom (see :func:`build_desk`)."""
     desk = build_desk(db)
     with db.session() as session:
-        admin_store.set_password(session, ADMIN_PASSWORD)
+        users.add_user(session, ADMIN_NAME, ADMIN_PASSWORD, role=users.Role.ADMIN)
     (tmp_path / "prices").mkdir()
     settings = settings.with_overrides(
         price_providers=("files",), prices_dir=tmp_path / "prices", sample_prices=True
     )
     with AppServer(create_app(settings, db)) as server:
-        yield ReaderSite(server.base_url, desk, ADMIN_PASSWORD)
+        yield ReaderSite(server.base_url, desk, ADMIN_NAME, ADMIN_PASSWORD)
 
 
 @pytest.fixture

@@ -16,4 +16,5 @@ class ReaderSite:
 
     base_url: str
     desk: Desk
+    admin_name: str
     admin_password: str

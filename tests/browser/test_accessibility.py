@@ -31,7 +31,7 @@ def audited_pages(site: ReaderSite) -> dict[str, str]:
         "asset": "/assets/BTC",
         "sources": "/sources",
         "removal form": "/removal",
-        "admin sign-in": "/admin/login",
+        "sign-in": "/signin",
         "admin": "/admin",
     }
 
@@ -63,7 +63,8 @@ def audit_context(browser, reader_site: ReaderSite) -> Iterator[object]:
         )
         assert filed.status == 201, filed.text()
         signed_in = context.request.post(
-            base + "/admin/login", form={"password": reader_site.admin_password}
+            base + "/signin",
+            form={"name": reader_site.admin_name, "password": reader_site.admin_password},
         )
         assert signed_in.ok, signed_in.status
         yield context

@@ -63,7 +63,8 @@ def test_reader_journey_and_removal(
     page.get_by_text("Request received").wait_for()
 
     page.goto(base + "/admin")
-    page.wait_for_url("**/admin/login")
+    page.wait_for_url("**/signin?next=/admin")
+    page.fill("#name", reader_site.admin_name)
     page.fill("#password", reader_site.admin_password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/admin")

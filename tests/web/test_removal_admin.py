@@ -12,8 +12,7 @@ from fastapi.testclient import TestClient
 
 from tests.support.desk import Desk, build_desk
 from wirebrief.settings import Settings
-from wirebrief.storage import admin as admin_store
-from wirebrief.storage import removals
+from wirebrief.storage import removals, users
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article, Story
 from wirebrief.web.app import create_app
@@ -25,7 +24,7 @@ PASSWORD = "correct horse battery"
 def desk(db: Database) -> Desk:
     built = build_desk(db)
     with db.session() as session:
-        admin_store.set_password(session, PASSWORD)
+        users.add_user(session, "editor", PASSWORD, role=users.Role.ADMIN)
     return built
 
 
@@ -35,12 +34,15 @@ def client(settings: Settings, db: Database, desk: Desk) -> Iterator[TestClient]
         yield client
 
 
-def sign_in(client: TestClient) -> str:
+def sign_in(client: TestClient, name: str = "editor") -> str:
     """Sign in; returns the CSRF token of the admin page."""
-    response = client.post("/admin/login", data={"password": PASSWORD}, follow_redirects=False)
-    assert response.status_code == 303
+    response = client.post(
+        "/signin", data={"name": name, "password": PASSWORD, "next": "/admin"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303 and response.headers["location"] == "/admin"
     cookie = response.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
     page = client.get("/admin")
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
@@ -78,14 +80,40 @@ def test_removal_requests_are_rate_limited(client: TestClient) -> None:
     assert codes[:10] == [201] * 10 and codes[10:] == [429, 429]
 
 
-def test_admin_needs_password_csrf_and_limits_sign_in(client: TestClient) -> None:
-    assert client.get("/admin", follow_redirects=False).headers["location"] == "/admin/login"
+def test_admin_needs_an_admin_account_csrf_and_limits_sign_in(client: TestClient) -> None:
+    assert client.get("/admin", follow_redirects=False).headers["location"] == "/signin?next=/admin"
+    assert (
+        client.get("/admin/login", follow_redirects=False).headers["location"]
+        == "/signin?next=/admin"
+    )
     assert client.post("/admin/removals/1/approve", data={"csrf": "x"}).status_code == 403
-    codes = [client.post("/admin/login", data={"password": f"wrong {i}"}).status_code
+    codes = [client.post("/signin", data={"name": "editor", "password": f"wrong {i}"}).status_code
              for i in range(6)]  # fmt: skip
     assert codes == [401] * 5 + [429]
     # still limited, even with the right password
-    assert client.post("/admin/login", data={"password": PASSWORD}).status_code == 429
+    assert client.post("/signin", data={"name": "editor", "password": PASSWORD}).status_code == 429
+
+
+def test_a_reader_account_cannot_use_the_admin_area(client: TestClient, db: Database) -> None:
+    with db.session() as session:
+        users.add_user(session, "reader", PASSWORD)
+    response = client.post(
+        "/signin", data={"name": "reader", "password": PASSWORD}, follow_redirects=False
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert client.get("/admin").status_code == 403
+    page = client.get("/")
+    assert "Sign out reader" in page.text and 'href="/admin"' not in page.text
+    assert page.headers["cache-control"] == "private, no-cache"  # no shared cache keeps it
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    assert client.post("/admin/removals/1/approve", data={"csrf": csrf}).status_code == 403
+
+
+def test_sign_in_returns_only_to_local_pages(client: TestClient) -> None:
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        response = client.post("/signin", data={"name": "editor", "password": PASSWORD,
+                                                "next": target}, follow_redirects=False)  # fmt: skip
+        assert response.headers["location"] == "/"
 
 
 def test_csrf_token_is_required_for_every_action(client: TestClient, desk: Desk) -> None:
@@ -169,5 +197,5 @@ def test_blocking_a_source_hides_its_articles_and_unblocking_shows_them(
 
 def test_sign_out_ends_the_session(client: TestClient) -> None:
     csrf = sign_in(client)
-    client.post("/admin/logout", data={"csrf": csrf})
+    client.post("/signout", data={"csrf": csrf})
     assert client.get("/admin", follow_redirects=False).status_code == 303

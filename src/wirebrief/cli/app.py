@@ -24,6 +24,7 @@ from wirebrief.cli import (
     sources,
     tldr,
     transfer,
+    users,
 )
 from wirebrief.cli.context import CliState, err_console
 from wirebrief.errors import WirebriefError
@@ -90,6 +91,7 @@ app.add_typer(sources.app, name="sources")
 app.add_typer(assets.app, name="assets")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(admin.app, name="admin")
+app.add_typer(users.app, name="users")
 
 
 def main() -> None:

@@ -42,7 +42,8 @@ def init(
         None,
         "--admin-password",
         envvar="WIREBRIEF_ADMIN_PASSWORD",
-        help="Set the admin area's password (asked for on a terminal when none is set).",
+        help="Create the admin account `admin` with this password, or change its password "
+        "(asked for on a terminal when there is no account yet).",
     ),
 ) -> None:
     """Create the database, or upgrade its schema. Safe to run again: it changes nothing."""

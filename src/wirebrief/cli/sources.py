@@ -16,9 +16,10 @@ from rich.table import Table
 from wirebrief.cli.context import console, err_console, state
 from wirebrief.cli.durations import format_duration, parse_duration
 from wirebrief.errors import FeedError, FetchError
-from wirebrief.feeds.opml import Subscription, read_opml, write_opml
+from wirebrief.feeds.opml import read_opml
 from wirebrief.settings import Settings
 from wirebrief.storage import sources as source_store
+from wirebrief.storage import subscriptions as subs
 from wirebrief.storage.models import Source
 from wirebrief.storage.types import utcnow
 
@@ -27,6 +28,12 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 KINDS = ("auto", "feed", "sitemap", "page")
+CATEGORY_OPTION = typer.Option(
+    None, "--category", "-c", help="The desk's folder for it (accounts' subscriptions start there)."
+)
+USER_OPTION = typer.Option(
+    None, "--user", "-u", help="One account's subscriptions and folders, not the desk's."
+)
 
 
 @app.command("add")
@@ -50,10 +57,11 @@ def add(
         "--interval",
         help="Poll this often (e.g. 30m); default: adapt to its publishing rate.",
     ),
+    category: str | None = CATEGORY_OPTION,
 ) -> None:
     """Follow a source. With --kind auto the URL is fetched once: a site's home page is
     searched for its feed (``<link rel="alternate">``), and a page without one is followed
-    as a single article.
+    as a single article. Every account follows it, in the folder --category names.
     """
     if kind not in KINDS:
         raise typer.BadParameter(f"--kind must be one of {', '.join(KINDS)}")
@@ -76,6 +84,8 @@ def add(
     with db.session() as session:
         source = source_store.add_source(session, url, name or title, kind=kind, fetch_pages=pages)
         source.poll_interval_s = every
+        source.category = category
+        subs.subscribe_everyone(session, source)
         console.print(escape(f"Added source {source.id}: {source.name} <{source.url}> ({kind})"))
 
 
@@ -91,8 +101,11 @@ def set_(
         None, "--enable/--disable", help="Resume or pause polling."
     ),
     pages: bool | None = typer.Option(None, "--pages/--no-pages", help="Fetch item pages or not."),
+    category: str | None = typer.Option(
+        None, "--category", "-c", help="The desk's folder for it ('' for none)."
+    ),
 ) -> None:
-    """Change a source: name, polling interval, paused or not, pages or feed content."""
+    """Change a source: name, polling interval, paused or not, pages or feed content, folder."""
     db = state(ctx).database()
     with db.session() as session:
         source = source_store.get_source(session, source_id)
@@ -105,6 +118,8 @@ def set_(
             source.enabled = enabled
         if pages is not None:
             source.fetch_pages = pages
+        if category is not None:
+            source.category = category.strip() or None
         console.print(escape(f"Source {source.id}: {_describe(source)}"))
 
 
@@ -152,32 +167,39 @@ def remove(
 def import_(
     ctx: typer.Context,
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="OPML file."),
+    user: str | None = USER_OPTION,
 ) -> None:
-    """Follow every feed listed in an OPML file (already known feeds are skipped)."""
+    """Follow every feed listed in an OPML file, keeping its categories as folders. The desk
+    starts fetching feeds it did not know; with --user they go into that account's
+    subscriptions and folders, else every account follows the new ones."""
+    from wirebrief.accounts.opml import import_subscriptions
+
     db = state(ctx).database()
-    subscriptions = read_opml(file.read_bytes())
-    added = 0
     with db.session() as session:
-        for sub in subscriptions:
-            title = sub.title or urlsplit(sub.url).hostname or sub.url
-            added += source_store.ensure_source(session, sub.url, title, site_url=sub.site_url)[1]
-    known = len(subscriptions) - added
-    console.print(escape(f"Imported {file}: {added} new sources, {known} already followed."))
+        report = import_subscriptions(session, read_opml(file.read_bytes()), user)
+    where = f"{user}'s subscriptions" if user else "the desk"
+    console.print(
+        escape(f"Imported {file} into {where}: {report.added} new sources, {report.known} "
+               f"already followed, {report.folders} folders."),
+        highlight=False,
+    )  # fmt: skip
 
 
 @app.command("export")
 def export(
     ctx: typer.Context,
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
+    user: str | None = USER_OPTION,
 ) -> None:
-    """Write every feed as OPML 2.0."""
+    """Write every feed as OPML 2.0, grouped by folder (the desk's, or one account's)."""
+    from wirebrief.accounts.opml import export_subscriptions
+
     db = state(ctx).database()
     with db.session() as session:
-        subs = [Subscription(s.url, s.name, s.site_url) for s in source_store.list_sources(session)]
-    document = write_opml(subs)
+        document, count = export_subscriptions(session, user)
     if output:
         output.write_bytes(document)
-        err_console.print(f"Wrote {len(subs)} sources to {output}")
+        err_console.print(f"Wrote {count} sources to {output}")
     else:
         typer.echo(document.decode("utf-8"), nl=False)
 

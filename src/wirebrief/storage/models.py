@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -54,6 +55,8 @@ class Source(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_reason: Mapped[str | None] = mapped_column(String(40))
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    # The desk's folder for it (an OPML category): new accounts' subscriptions start there.
+    category: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
@@ -300,25 +303,113 @@ class BlockedContent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class AdminCredential(Base):
-    """The admin password (argon2 hash); one row."""
+class User(Base):
+    """An account: it signs in to the reader, and its apps sign in with its API password."""
 
-    __tablename__ = "admin_credentials"
+    __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    password_hash: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(10), default="reader")  # admin or reader
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
+    # Apps (Google Reader and Fever APIs) sign in with a separate, generated password:
+    # its argon2id hash, and the SHA-256 of its Fever key md5("name:password").
+    api_password_hash: Mapped[str | None] = mapped_column(String(200))
+    fever_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Articles published before this count as read unless kept unread (a new account does
+    # not start with the desk's whole history unread).
+    read_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class AdminSession(Base):
-    """A signed-in admin browser: the SHA-256 of its cookie token and its CSRF token."""
+class UserSession(Base):
+    """A signed-in browser: the SHA-256 of its cookie token and its CSRF token."""
 
-    __tablename__ = "admin_sessions"
+    __tablename__ = "user_sessions"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class ApiToken(Base):
+    """A token an app got from the Google Reader API's ClientLogin (only its SHA-256)."""
+
+    __tablename__ = "api_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    client: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Folder(Base):
+    """One account's folder of subscriptions (an OPML category, a Reader API label)."""
+
+    __tablename__ = "folders"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Subscription(Base):
+    """An account follows a source (sources are shared: each is fetched once)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("user_id", "source_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    folder_id: Mapped[int | None] = mapped_column(
+        ForeignKey("folders.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str | None] = mapped_column(String(300))  # the account's own name for it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReadingState(Base):
+    """What one account did with one article: read, kept unread, starred.
+
+    Rows belong to the page the account acted on; a family (an original and its copies)
+    is read when any member is, so a copy arriving later, or an original taking over as
+    the family's root, never brings it back unread (``storage/reading.py``).
+    """
+
+    __tablename__ = "reading_states"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    read: Mapped[bool | None] = mapped_column(Boolean)  # True read, False kept unread
+    starred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    read_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    starred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReadingLabel(Base):
+    """A label an account put on an article (a Reader API tag); like a star, it belongs to
+    the article's family."""
+
+    __tablename__ = "reading_labels"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    label: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AuditEntry(Base):

@@ -83,7 +83,9 @@ def find_article(session: Session, url: str, reader_host: str | None = None) -> 
     return session.get(Article, sighting.article_id) if sighting else None
 
 
-def approve(session: Session, request_id: int, reader_host: str | None = None) -> list[int]:
+def approve(
+    session: Session, request_id: int, reader_host: str | None = None, actor: str = "admin"
+) -> list[int]:
     """Hide the requested article and its copies and block them; returns the hidden ids."""
     request = _pending(session, request_id)
     article = find_article(session, request.url, reader_host)
@@ -97,21 +99,23 @@ def approve(session: Session, request_id: int, reader_host: str | None = None) -
     hidden = _hide(session, family)
     request.status, request.decided_at = "approved", utcnow()
     audit.record(
-        session, "admin", "removal_approved", request.url,
+        session, actor, "removal_approved", request.url,
         f"request {request.id}; hid articles {sorted(hidden) or 'none'}; blocked {len(urls)} "
         f"URLs and {len(hashes)} content hashes",
     )  # fmt: skip
     return hidden
 
 
-def reject(session: Session, request_id: int) -> None:
+def reject(session: Session, request_id: int, actor: str = "admin") -> None:
     """Decline a request; nothing is hidden."""
     request = _pending(session, request_id)
     request.status, request.decided_at = "rejected", utcnow()
-    audit.record(session, "admin", "removal_rejected", request.url, f"request {request.id}")
+    audit.record(session, actor, "removal_rejected", request.url, f"request {request.id}")
 
 
-def set_source_blocked(session: Session, source_id: int, blocked: bool) -> Source:
+def set_source_blocked(
+    session: Session, source_id: int, blocked: bool, actor: str = "admin"
+) -> Source:
     """Block a source (no more polls, its articles hidden) or unblock it (shown again,
     except articles removed on request)."""
     source = session.get(Source, source_id)
@@ -125,7 +129,7 @@ def set_source_blocked(session: Session, source_id: int, blocked: bool) -> Sourc
         removed = blocked_urls(session, [a.url for a in articles])
         changed = _hide(session, [a for a in articles if a.url not in removed], hidden=False)
     action = "source_blocked" if blocked else "source_unblocked"
-    audit.record(session, "admin", action, source.url, f"source {source.id} ({source.name}); "
+    audit.record(session, actor, action, source.url, f"source {source.id} ({source.name}); "
                  f"{len(changed)} articles {'hidden' if blocked else 'shown'}")  # fmt: skip
     return source
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -14,7 +14,7 @@ from wirebrief import __version__
 from wirebrief.errors import NotFoundError
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
-from wirebrief.web import admin, api, assets, discovery, feeds, metrics, pages, removal
+from wirebrief.web import admin, api, assets, auth, discovery, feeds, metrics, pages, removal
 from wirebrief.web.httpcache import ConditionalGetMiddleware
 from wirebrief.web.metrics import RequestMetricsMiddleware
 from wirebrief.web.security import SecurityHeadersMiddleware
@@ -48,18 +48,25 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
     app.add_middleware(ConditionalGetMiddleware)  # innermost: hashes the uncompressed body
+    app.add_middleware(auth.PrivateWhenSignedIn)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", FingerprintedStaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(api.router)
-    app.include_router(pages.router)
-    app.include_router(assets.router)
-    app.include_router(discovery.router)
-    app.include_router(feeds.router)
-    app.include_router(removal.router)
+    reading = [Depends(auth.reader_access)]  # the public reads unless WIREBRIEF_PUBLIC_READER=0
+    app.include_router(api.router, dependencies=reading)
+    app.include_router(pages.router, dependencies=reading)
+    app.include_router(assets.router, dependencies=reading)
+    app.include_router(discovery.router, dependencies=reading)
+    app.include_router(feeds.router, dependencies=reading)
+    app.include_router(removal.router, dependencies=[Depends(auth.viewer)])  # always public
+    app.include_router(auth.router, dependencies=[Depends(auth.viewer)])
     app.include_router(admin.router)
     app.include_router(metrics.router)
+
+    @app.exception_handler(auth.SignInRequired)
+    async def sign_in_first(request: Request, exc: auth.SignInRequired):
+        return auth.sign_in_redirect(exc)
 
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError):
