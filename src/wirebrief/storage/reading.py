@@ -21,7 +21,7 @@ which no later arrival changes.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -261,6 +261,40 @@ def item_roots(
     order = (when, Article.id) if oldest_first else (when.desc(), Article.id.desc())
     rows = session.execute(query.order_by(*order).limit(limit))
     return [ItemRef(row[0], row[1]) for row in rows]
+
+
+def items_by_first_id(
+    session: Session,
+    user: User,
+    *,
+    after_id: int | None = None,
+    before_id: int | None = None,
+    source_ids: Collection[int] | None = None,
+    limit: int = 50,
+) -> list[tuple[int, int]]:
+    """``(item id, root)`` of the families the account's subscriptions carry (only these
+    sources', if given), by item id (the family's first stored article): above
+    ``after_id`` in ascending order, or below ``before_id`` in descending order (the Fever
+    API's paging)."""
+    first = first_member_id(Article)
+    sources = subscribed_sources(user.id)
+    if source_ids is not None:
+        sources = sources.where(Subscription.source_id.in_(list(source_ids)))
+    carried = select(_carried(sources).subquery().c.family)
+    query = select(first, Article.id).where(Article.duplicate_of.is_(None), Article.id.in_(carried))
+    if before_id is not None:
+        query = query.where(first < before_id).order_by(first.desc())
+    else:
+        after_id = after_id or 0
+        # a family's first id is at most its root's: the root's id bounds the scan
+        query = query.where(Article.id > after_id, first > after_id).order_by(first)
+    return [(row[0], row[1]) for row in session.execute(query.limit(limit))]
+
+
+def count_items(session: Session, user: User) -> int:
+    """How many families the account's subscriptions carry."""
+    carried = _carried(subscribed_sources(user.id)).subquery()
+    return session.scalar(select(func.count(func.distinct(carried.c.family)))) or 0
 
 
 def _starred(user: User, root: type[Article] = Article) -> ColumnElement[bool]:
@@ -540,28 +574,36 @@ class Page:
 
 def carriers(session: Session, roots: Sequence[int]) -> dict[int, list[Page]]:
     """Every visible page of each of these families (the original's first, then by time):
-    where else an item appeared."""
-    found: dict[int, list[Page]] = defaultdict(list)
+    where else an item appeared. Pages are the articles' own and their sightings."""
+    found: dict[int, dict[str, Page]] = defaultdict(dict)
     if not roots:
-        return found
-    rows = session.execute(
-        select(
-            family_key(_member), _member.id, ArticleSighting.url, ArticleSighting.source_id,
-            ArticleSighting.site_name, ArticleSighting.published_at, _member.url,
-        )
-        .join(_member, _member.id == ArticleSighting.article_id)
-        .where(_member.hidden.is_(False), family_key(_member).in_(list(roots)))
+        return {}
+    family = family_key(_member)
+    visible = (_member.hidden.is_(False), family.in_(list(roots)))
+    own = session.execute(
+        select(family, _member.id, _member.url, _member.source_id, _member.site_name,
+               _member.published_at).where(*visible)
     )  # fmt: skip
-    own: set[tuple[int, str]] = set()  # the page each article row was stored from
-    for *fields, row_url in rows:
-        page = Page(*fields)
-        found[page.root_id].append(page)
-        if page.url == row_url:
-            own.add((page.article_id, page.url))
-    for pages in found.values():
-        pages.sort(key=lambda p: (p.article_id != p.root_id, (p.article_id, p.url) not in own,
-                                  p.published_at is None, p.published_at, p.url))  # fmt: skip
-    return found
+    seen = session.execute(
+        select(family, _member.id, ArticleSighting.url, ArticleSighting.source_id,
+               ArticleSighting.site_name, ArticleSighting.published_at)
+        .join(_member, _member.id == ArticleSighting.article_id)
+        .where(*visible)
+    )  # fmt: skip
+    stored_from = set()  # (article, url): the page each row was stored from
+    for row in own:
+        page = Page(*row)
+        found[page.root_id][page.url] = page
+        stored_from.add((page.article_id, page.url))
+    for row in seen:
+        page = Page(*row)
+        found[page.root_id].setdefault(page.url, page)
+
+    def order(p: Page) -> tuple:
+        return (p.article_id != p.root_id, (p.article_id, p.url) not in stored_from,
+                p.published_at is None, p.published_at, p.url)  # fmt: skip
+
+    return {root: sorted(pages.values(), key=order) for root, pages in found.items()}
 
 
 # A statement's bound ids stay well below SQLite's variable limit.

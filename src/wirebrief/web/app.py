@@ -14,7 +14,19 @@ from wirebrief import __version__
 from wirebrief.errors import NotFoundError
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
-from wirebrief.web import admin, api, assets, auth, discovery, feeds, metrics, pages, removal
+from wirebrief.web import (
+    admin,
+    api,
+    assets,
+    auth,
+    discovery,
+    feeds,
+    fever,
+    greader,
+    metrics,
+    pages,
+    removal,
+)
 from wirebrief.web.httpcache import ConditionalGetMiddleware
 from wirebrief.web.metrics import RequestMetricsMiddleware
 from wirebrief.web.security import SecurityHeadersMiddleware
@@ -62,7 +74,11 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(removal.router, dependencies=[Depends(auth.viewer)])  # always public
     app.include_router(auth.router, dependencies=[Depends(auth.viewer)])
     app.include_router(admin.router)
+    app.include_router(greader.router)  # apps sign in with their own tokens
+    app.include_router(fever.router)
     app.include_router(metrics.router)
+
+    app.add_exception_handler(greader.ApiError, greader.api_error)
 
     @app.exception_handler(auth.SignInRequired)
     async def sign_in_first(request: Request, exc: auth.SignInRequired):

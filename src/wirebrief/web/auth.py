@@ -171,8 +171,7 @@ def sign_out(
 
 class PrivateWhenSignedIn:
     """A response to a signed-in browser is for it alone: ``Cache-Control: private`` (no
-    shared cache may keep a page with an account's name and CSRF token), unless the route
-    said otherwise."""
+    shared cache may keep a page with an account's name and CSRF token)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -188,7 +187,11 @@ class PrivateWhenSignedIn:
         async def mark_private(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("cache-control", "private, no-cache")
+                rules = headers.get("cache-control")
+                if rules is None:
+                    headers["cache-control"] = "private, no-cache"
+                elif "private" not in rules and "no-store" not in rules:
+                    headers["cache-control"] = f"private, {rules}"
                 headers.add_vary_header("Cookie")
             await send(message)
 
