@@ -35,11 +35,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 DATA = (Path(__file__).resolve().parents[1] / ".." / "shared" / "data").resolve()
 DATA = DATA / "extraction-benchmark"
 TOKEN = re.compile(r"\w+")
 SHINGLE = 4
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -146,10 +148,25 @@ def measure(
     pages: list[Page], contenders: dict[str, Callable[[Page], str]], repeat: int
 ) -> list[Score]:
     """Run every contender on every page, alternating order; score text and time."""
+    texts, seconds = run_interleaved(pages, contenders, repeat)
+    scores = []
+    for name in contenders:
+        counts = [page_counts(p.truth, t) for p, t in zip(pages, texts[name], strict=True)]
+        precision, recall, f1 = precision_recall(counts)
+        scores.append(Score(name, precision, recall, f1, 1000 * seconds[name] / len(pages)))
+    return scores
+
+
+def run_interleaved(
+    pages: list[Page], contenders: dict[str, Callable[[Page], T]], repeat: int
+) -> tuple[dict[str, list[T]], dict[str, float]]:
+    """Each contender's output per page and its seconds in all: page by page, the
+    contenders alternating which goes first, the fastest of ``repeat`` runs counting.
+    """
     names = list(contenders)
     for name in names:  # warm-up: imports, rule files, lazy tables
         contenders[name](pages[0])
-    texts: dict[str, list[str]] = {name: [] for name in names}
+    outputs: dict[str, list[T]] = {name: [] for name in names}
     seconds: dict[str, float] = dict.fromkeys(names, 0.0)
     for index, page in enumerate(pages):
         order = names if index % 2 == 0 else names[::-1]
@@ -157,16 +174,11 @@ def measure(
             best = float("inf")
             for _ in range(repeat):
                 started = time.perf_counter()
-                text = contenders[name](page)
+                output = contenders[name](page)
                 best = min(best, time.perf_counter() - started)
-            texts[name].append(text)
+            outputs[name].append(output)
             seconds[name] += best
-    scores = []
-    for name in names:
-        counts = [page_counts(p.truth, t) for p, t in zip(pages, texts[name], strict=True)]
-        precision, recall, f1 = precision_recall(counts)
-        scores.append(Score(name, precision, recall, f1, 1000 * seconds[name] / len(pages)))
-    return scores
+    return outputs, seconds
 
 
 def stage_times(pages: list[Page]) -> dict[str, float]:

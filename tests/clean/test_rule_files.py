@@ -31,7 +31,6 @@ LINKED = '<ref target="https://other.example/{n}">{text}</ref>'
 EXAMPLES: dict[str, tuple[str, str]] = {
     # syndication.toml
     "syndication-footer": ("tail", "<p>The post Ferry Changes appeared first on Tide Times.</p>"),
-    "originally-published-note": ("tail", "<p>This story was originally published by Tide Times.</p>"),
     "republished-note": ("tail", "<p>This article is republished from Tide Times under a Creative Commons license.</p>"),
     "source-line": ("tail", "<p>Source: Tide Times</p>"),
     "source-line-head": ("head", "<p>Via: Tide Times</p>"),

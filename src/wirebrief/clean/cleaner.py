@@ -32,16 +32,30 @@ class CleanReport:
     removed: list[tuple[str, str]] = field(default_factory=list)
 
 
+REPEAT_CHECKS = ("repeated-title", "repeated-lead")
+
+
 def clean_body(
-    body: etree._Element, title: str | None, rules: tuple[Rule, ...] | None = None
+    body: etree._Element,
+    title: str | None,
+    rules: tuple[Rule, ...] | None = None,
+    *,
+    skip: frozenset[str] = frozenset(),
 ) -> CleanReport:
-    """Drop boilerplate blocks from ``body`` in place; return what was removed and why."""
+    """Drop boilerplate blocks from ``body`` in place; return what was removed and why.
+
+    ``skip`` names rules and repeat checks to leave out (the benchmark's ablation).
+    """
     rules = load_rules() if rules is None else rules
+    if skip:
+        rules = tuple(rule for rule in rules if rule.name not in skip)
     report = CleanReport()
     for rule, block in _chrome(_blocks(body), rules):
         _remove(body, block.element, rule.name, report)
-    _drop_repeated_title(body, title, report)
-    _drop_repeated_lead(body, report)
+    if "repeated-title" not in skip:
+        _drop_repeated_title(body, title, report)
+    if "repeated-lead" not in skip:
+        _drop_repeated_lead(body, report)
     blocks = _blocks(body)
     for index, block in enumerate(blocks):
         edges = _places(index, len(blocks)) - {"any"}

@@ -62,23 +62,11 @@ class ExtractedPage:
 
 def extract_page(html: str | bytes, url: str) -> ExtractedPage:
     """Extract body and metadata; raise :class:`ExtractionError` when there is no article."""
-    if isinstance(html, str):
-        html = _XML_DECLARATION.sub("", html, count=1)  # lxml refuses it on str input
-    try:
-        page = lxml.html.document_fromstring(html, parser=_PARSER)
-    except (etree.ParserError, ValueError) as exc:
-        raise ExtractionError(f"{url}: not a readable HTML page ({exc})") from exc
+    page = parse_page(html, url)
     meta = read_metadata(page, url)
     # htmldate reads the same meta tags first; it only adds something when they lack a time.
     published = meta.published if has_time_of_day(meta.published) else _htmldate(page, url)
-    # Fast mode first, in two thirds of the time; trafilatura's comparison with its fallback
-    # extractors (readability, jusText) only when the fast text is short, the sign of a
-    # missed article. On the benchmark the two modes differed only on pages where the fast
-    # text was under 300 characters.
-    body = _article_body(page, url, fast=True)
-    if body is None or len(_text(body)) < _FALLBACK_BELOW_CHARS:
-        fuller = _article_body(page, url, fast=False)
-        body = fuller if fuller is not None else body
+    body = choose_body(page, url)
     if body is None:
         raise ExtractionError(f"{url}: no article text found on the page")
     return ExtractedPage(
@@ -99,7 +87,34 @@ def extract_page(html: str | bytes, url: str) -> ExtractedPage:
     )
 
 
-def _article_body(page: lxml.html.HtmlElement, url: str, *, fast: bool) -> etree._Element | None:
+def parse_page(html: str | bytes, url: str) -> lxml.html.HtmlElement:
+    """The page's tree, without comments; :class:`ExtractionError` when it is not HTML."""
+    if isinstance(html, str):
+        html = _XML_DECLARATION.sub("", html, count=1)  # lxml refuses it on str input
+    try:
+        return lxml.html.document_fromstring(html, parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"{url}: not a readable HTML page ({exc})") from exc
+
+
+def choose_body(
+    page: lxml.html.HtmlElement, url: str, *, precision: bool = True
+) -> etree._Element | None:
+    """The article's body tree: fast mode, and the full comparison when its text is short."""
+    # Fast mode first, in two thirds of the time; trafilatura's comparison with its fallback
+    # extractors (readability, jusText) only when the fast text is short, the sign of a
+    # missed article. On the benchmark the two modes differed only on pages where the fast
+    # text was under 300 characters.
+    body = article_body(page, url, fast=True, precision=precision)
+    if body is None or len(_text(body)) < _FALLBACK_BELOW_CHARS:
+        fuller = article_body(page, url, fast=False, precision=precision)
+        body = fuller if fuller is not None else body
+    return body
+
+
+def article_body(
+    page: lxml.html.HtmlElement, url: str, *, fast: bool, precision: bool = True
+) -> etree._Element | None:
     """trafilatura's body tree (it works on a copy of ``page``), or ``None`` when it finds
     no article or one too short to be one.
     """
@@ -114,8 +129,8 @@ def _article_body(page: lxml.html.HtmlElement, url: str, *, fast: bool) -> etree
         include_tables=True,
         include_comments=False,
         # Precision mode drops more navigation and teaser blocks; on the benchmark it
-        # gains more F1 than any other option.
-        favor_precision=True,
+        # gains more F1 than any other option (benchmarks/extraction_cv.py).
+        favor_precision=precision,
     )
     if document is None or document.body is None or not len(document.body):
         return None

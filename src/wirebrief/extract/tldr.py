@@ -2,9 +2,9 @@
 
 The shape looked for: a short label ("TLDR", "Key points", "Key takeaways", "In brief")
 as a heading or a paragraph of its own, followed by a list, near the top of the body.
-A label with its text on the same line ("TL;DR: one sentence") gives one bullet. A
-teaser above it that only repeats the start of the bullets ("TLDR Tesla has …", often
-doubled by the page template) goes too.
+A label with its text on the same line ("TL;DR: one sentence") gives one bullet and
+stays in the body. A teaser above it that only repeats the start of the bullets ("TLDR
+Tesla has …", often doubled by the page template) goes too.
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ _MIN_TEASER_CHARS = 30
 
 
 def take_tldr(body: etree._Element) -> list[str]:
-    """Remove the author's TLDR from ``body`` and return its bullets (``[]`` when none)."""
+    """Remove the author's TLDR list from ``body`` and return its bullets (``[]`` when none);
+    a one-line TLDR is read, not removed.
+    """
     blocks = list(body)[:_SEARCH_BLOCKS]
     for index, block in enumerate(blocks):
         text = block_text(block)
@@ -43,7 +45,8 @@ def take_tldr(body: etree._Element) -> list[str]:
                 return bullets
         inline = _LABEL_WITH_TEXT.match(text) if block.tag in {"p", "head"} else None
         if inline and not _is_teaser(text, blocks[index + 1 :]):
-            body.remove(block)
+            # The paragraph stays: "Summary: <first paragraph>" is often the article's own
+            # start (taking it out failed the recall guard of benchmarks/extraction_cv.py).
             return [inline.group("text").strip()]
     return []
 
