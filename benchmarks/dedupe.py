@@ -44,7 +44,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -243,6 +243,7 @@ class Context:
     copier: Site
     rng: random.Random
     other_titles: list[str] = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)
 
 
 def footer(doc: Doc, ctx: Context) -> Doc:
@@ -333,6 +334,85 @@ def verbatim(doc: Doc, ctx: Context) -> Doc:
     return Doc(doc.title, (first[:1].upper() + first[1:] + " ", *doc.paragraphs[1:]))
 
 
+_LEDES = (
+    "{site} has learned the details of a story that is moving fast this {day}.",
+    "Here is what happened, according to people familiar with the matter, on {day}.",
+    "A development on {day} caught the attention of readers across the {section} desk.",
+)
+_NEW_HEADLINES = (
+    "Everything you need to know this {day}",
+    "The {section} story everyone is reading",
+    "What happened, and what comes next",
+)
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "weekend")
+
+
+def rewrite_lede(doc: Doc, ctx: Context) -> Doc:
+    """A new headline with none of the old words, and the first paragraph rewritten: a
+    sentence of the copier's own in front, the old lede's clauses in another order.
+    """
+    fill = {"site": ctx.copier.name, "day": ctx.rng.choice(_DAYS), "section": "news"}
+    clauses = [c.strip() for c in re.split(r",|;| and ", doc.paragraphs[0]) if c.strip()]
+    ctx.rng.shuffle(clauses)
+    lede = ctx.rng.choice(_LEDES).format(**fill) + " " + ", ".join(clauses)
+    title = ctx.rng.choice(_NEW_HEADLINES).format(**fill)
+    return Doc(title, (lede, *doc.paragraphs[1:]))
+
+
+def shuffle(doc: Doc, ctx: Context) -> Doc:
+    """Every paragraph in a new order (an aggregator that rebuilds the page)."""
+    paragraphs = list(doc.paragraphs)
+    ctx.rng.shuffle(paragraphs)
+    return Doc(doc.title, tuple(paragraphs))
+
+
+_INJECTED = (
+    "ADVERTISEMENT",
+    "Continue reading below",
+    "Story continues below advertisement",
+    "Read more: {other}",
+    "Also read: {other}",
+    "Don't miss: {other}",
+    "Sign up for the {site} newsletter to get stories like this in your inbox.",
+)
+
+
+def inject(doc: Doc, ctx: Context) -> Doc:
+    """Boilerplate and "read more" teasers for other articles between the paragraphs."""
+    out: list[str] = []
+    for index, paragraph in enumerate(doc.paragraphs):
+        out.append(paragraph)
+        if index % 2 == 1 and index + 1 < len(doc.paragraphs):
+            other = ctx.rng.choice(ctx.other_titles) if ctx.other_titles else "more news"
+            line = ctx.rng.choice(_INJECTED).format(other=other, site=ctx.copier.name)
+            out.append(line)
+    return Doc(doc.title, tuple(out))
+
+
+TEASER_WORDS = 60  # at least this many words of the article before the cut
+
+
+def teaser(doc: Doc, ctx: Context) -> Doc:
+    """Truncated to a teaser: the first paragraphs (at least ``TEASER_WORDS`` words when the
+    article has them) and a link to the rest at the origin.
+    """
+    kept: list[str] = []
+    for paragraph in doc.paragraphs:
+        kept.append(paragraph)
+        if sum(len(p.split()) for p in kept) >= TEASER_WORDS:
+            break
+    more = f"Continue reading this story at {ctx.origin_site.name} …"
+    return Doc(doc.title, (*kept, more))
+
+
+def second_chrome(doc: Doc, ctx: Context) -> Doc:
+    """A copy of a copy: the first copier's chrome (another site's) stays, the second's wraps
+    it; what the benchmark's repost-of-repost already picks as parent, with chrome twice.
+    """
+    first = ctx.rng.choice([s for s in ctx.sites if s is not ctx.copier] or [ctx.copier])
+    return chrome(chrome(doc, replace(ctx, copier=first)), ctx)
+
+
 Transform = Callable[[Doc, Context], Doc]
 EDITS: dict[str, Transform] = {
     "footer": footer,
@@ -342,6 +422,15 @@ EDITS: dict[str, Transform] = {
     "tldr": tldr,
     "chrome": chrome,
     "edits": small_edits,
+}
+# Written for issue 21, on top of the ones the engine was developed on; each copy made with
+# ``--transforms new`` gets one of these (and up to two of the above).
+NEW_EDITS: dict[str, Transform] = {
+    "rewrite-lede": rewrite_lede,
+    "shuffle": shuffle,
+    "inject": inject,
+    "teaser": teaser,
+    "second-chrome": second_chrome,
 }
 REPOST_OF_REPOST = 0.15
 VERBATIM = 0.15
@@ -355,7 +444,12 @@ def family_size(rng: random.Random) -> int:
 
 
 def build_corpus(
-    size: int, real: list[Doc], pool: list[str], seed: int, order: str = "shuffled"
+    size: int,
+    real: list[Doc],
+    pool: list[str],
+    seed: int,
+    order: str = "shuffled",
+    transforms: str = "classic",
 ) -> Corpus:
     """``size`` pages in a feeding order: shuffled (copies often arrive before their origin,
     and a page late in the feed finds most of its family stored) or by publication time
@@ -380,14 +474,19 @@ def build_corpus(
             parent = family_pages[0]
             if len(family_pages) > 1 and rng.random() < REPOST_OF_REPOST:
                 parent = rng.choice(family_pages[1:])
-            ctx = Context(root_doc, hosts[0], copier, rng, titles)
-            if rng.random() < VERBATIM:
-                names: tuple[str, ...] = ("verbatim",)
+            ctx = Context(root_doc, hosts[0], copier, rng, titles, sites)
+            if transforms == "new":
+                names: tuple[str, ...] = (
+                    rng.choice(sorted(NEW_EDITS)),
+                    *rng.sample(sorted(EDITS), rng.randint(0, 2)),
+                )
+            elif rng.random() < VERBATIM:
+                names = ("verbatim",)
             else:
                 names = tuple(rng.sample(sorted(EDITS), rng.randint(1, 3)))
             doc = parent.doc
             for name in names:
-                doc = (verbatim if name == "verbatim" else EDITS[name])(doc, ctx)
+                doc = {"verbatim": verbatim, **EDITS, **NEW_EDITS}[name](doc, ctx)
             if parent is not family_pages[0]:
                 names = ("repost-of-repost", *names)
             delay = timedelta(minutes=rng.randint(10, 48 * 60))
@@ -706,6 +805,14 @@ def main() -> None:
         default="shuffled",
         help="feeding order: shuffled (the default) or by publication time",
     )
+    parser.add_argument(
+        "--transforms",
+        choices=("classic", "new"),
+        default="classic",
+        help="classic: the transforms the engine was developed on; new: every copy gets one "
+        "written for issue 21 (lede rewritten, shuffled, boilerplate injected, teaser, "
+        "second chrome) and up to two classic ones",
+    )
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     real = load_real_articles(args.data)
@@ -717,7 +824,7 @@ def main() -> None:
     rows: list[str] = []
     brute_finished = True
     for size in sizes:
-        corpus = build_corpus(size, real, pool, args.seed + size, args.order)
+        corpus = build_corpus(size, real, pool, args.seed + size, args.order, args.transforms)
         runs = [
             run_wirebrief(corpus, args.budget, dedupe_only=args.dedupe_only),
             run_exact_hash(corpus),

@@ -14,7 +14,7 @@ from tests.support.concurrency import second_waits_for_first
 from tests.support.postgres import pg_db  # noqa: F401 (fixture)
 from wirebrief.article import ArticleDraft
 from wirebrief.dedupe.collapse import MIN_WORDS_FOR_HASH_MATCH, _near_copy
-from wirebrief.dedupe.minhash import BANDS
+from wirebrief.dedupe.minhash import BANDS, lead_buckets
 from wirebrief.dedupe.origin import pick_origin, urls_of
 from wirebrief.extract.provenance import Origin
 from wirebrief.pipeline import process_text, store_article
@@ -110,7 +110,7 @@ def test_an_original_gets_a_row_a_sighting_and_its_band_buckets(
     stored = rows(db)["https://orchard.example/fares"]
     assert stored.duplicate_of is None
     assert sightings(db)["https://orchard.example/fares"].article_id == stored.id
-    assert count(db, LshBand) == BANDS
+    assert count(db, LshBand) == BANDS + len(lead_buckets("\n\n".join(article(1))))
 
 
 def test_unrelated_articles_stay_apart(db: Database, settings: Settings) -> None:
@@ -475,3 +475,48 @@ def test_copies_naming_each_other_fall_back_to_time_and_ties_to_the_first_stored
     assert origin_of(a, b) is b
     same_time = page(5, "https://orchard.example/c"), page(4, "https://ledger.example/d")
     assert origin_of(*same_time) is same_time[1]
+
+
+# ── teasers ──
+
+
+def test_a_teaser_of_a_stored_article_is_its_near_copy(db: Database, settings: Settings) -> None:
+    """The first paragraphs, the copier's chrome and a link to the rest: too little of the
+    article for the bands, found by the lead buckets and confirmed by its opening.
+    """
+    full = article(40)
+    store(db, settings, "https://orchard.example/fares", full)
+    chrome = [
+        "Home › News › Markets",
+        "Disclaimer: the views expressed here are the author's own and do not constitute "
+        "advice of any kind; readers should do their own research before acting on them.",
+    ]
+    teaser = [chrome[0], *full[:2], "Continue reading at Orchard …", chrome[1]]
+    store(db, settings, "https://ledger.example/teaser", teaser, hours=1)
+    stored = rows(db)
+    assert (
+        stored["https://ledger.example/teaser"].duplicate_of
+        == stored["https://orchard.example/fares"].id
+    )
+
+
+def test_an_article_stored_after_its_teaser_joins_it(db: Database, settings: Settings) -> None:
+    full = article(41)
+    store(db, settings, "https://ledger.example/teaser", [*full[:2], "Read the rest …"])
+    store(db, settings, "https://orchard.example/fares", full, hours=1)
+    stored = rows(db)
+    family = {a.duplicate_of or a.id for a in stored.values()}
+    assert len(family) == 1  # one family, whichever is its root
+
+
+def test_two_articles_sharing_only_site_chrome_stay_apart(db: Database, settings: Settings) -> None:
+    chrome = [
+        "Sign up for the Orchard newsletter and get the day's top stories in your inbox "
+        "every morning, with the markets, the weather and the harbour timetable.",
+        "Disclaimer: the views expressed here are the author's own and do not constitute "
+        "advice of any kind; readers should do their own research before acting on them.",
+    ]
+    store(db, settings, "https://orchard.example/a", [*article(42, paragraphs=2), *chrome])
+    second = [*article(43, paragraphs=2), *chrome]
+    store(db, settings, "https://orchard.example/b", second, hours=1)
+    assert all(a.duplicate_of is None for a in rows(db).values())

@@ -19,8 +19,10 @@ from wirebrief.dedupe.minhash import (
     SHINGLE_WORDS,
     Resemblance,
     band_buckets,
+    lead_buckets,
     resemblance,
     shingles,
+    starts_alike,
 )
 
 VOCABULARY = (
@@ -202,3 +204,28 @@ def test_articles_sharing_only_a_quote_are_not_copies() -> None:
     score = resemblance(shingles(text(one)), shingles(text(other)))
     assert score.containment > 0
     assert not score.is_copy
+
+
+# ── teasers: lead buckets and the opening ──
+
+
+def test_lead_buckets_come_from_the_first_two_long_paragraphs_only() -> None:
+    paragraphs = article(20, paragraphs=4, words=48)
+    buckets = lead_buckets(text(["Home › News", "Share this article", *paragraphs]))
+    assert len(buckets) == 2 * 6  # six windows of eight words in each of two paragraphs
+    assert buckets == lead_buckets(text(paragraphs[:2]))  # short chrome lines skipped
+    assert not set(buckets) & set(band_buckets(shingles(text(paragraphs))))
+
+
+def test_a_teaser_and_its_article_start_alike_and_share_lead_buckets() -> None:
+    full = article(21)
+    teaser = text(["Home › News", *full[:2], "Continue reading at the Courier …"])
+    assert starts_alike(teaser, text(full)) and starts_alike(text(full), teaser)
+    assert len(set(lead_buckets(teaser)) & set(lead_buckets(text(full)))) >= MIN_SHARED_BANDS
+    assert not resemblance(shingles(teaser), shingles(text(full))).is_copy  # bands miss it
+
+
+def test_texts_that_share_a_later_paragraph_do_not_start_alike() -> None:
+    a, b = article(22), article(23)
+    assert not starts_alike(text(a), text([b[0], a[3], a[4]]))
+    assert not starts_alike(text(a[:1]), text(a))  # one paragraph of 40 words: too little

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from wirebrief.dedupe.minhash import MIN_SHARED_BANDS, resemblance, shingles
+from wirebrief.dedupe.minhash import MIN_SHARED_BANDS, resemblance, shingles, starts_alike
 from wirebrief.dedupe.origin import names_as_origin, pick_origin, urls_of
 from wirebrief.storage import copies
 from wirebrief.storage.models import Article
@@ -123,7 +123,7 @@ def _near_copy(session: Session, incoming: Article, buckets: list[int]) -> Artic
         if candidate is None:
             continue
         score = resemblance(mine, shingles(candidate.text))
-        if not score.is_copy:
+        if not score.is_copy and not starts_alike(incoming.text, candidate.text):
             continue
         confirmed.add(family)
         if best is None or score.containment > best[0]:

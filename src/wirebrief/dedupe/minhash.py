@@ -29,6 +29,17 @@ SEED = 20261126
 # or the two are mostly the same text.
 MIN_CONTAINMENT = 0.8
 MIN_JACCARD = 0.5
+# A teaser (the first paragraphs and a link to the rest) shares too little of its article
+# for the bands to find it or for the shingle sets to confirm it. What it keeps is the
+# start: every article also files buckets for word windows of its first long paragraphs
+# (``lead_buckets``), and a candidate is a copy when one text starts with the other's
+# first long paragraphs (``starts_alike``). Chrome lines are short, so they are skipped.
+LEAD_PARAGRAPHS = 2
+LEAD_MIN_WORDS = 25  # a paragraph of prose, not a menu, share line or headline
+LEAD_WINDOW_WORDS = 8
+LEAD_WINDOWS = 6  # per paragraph: three shared windows make a candidate (MIN_SHARED_BANDS)
+TEASER_MIN_WORDS = 50  # at least this much shared lead, as MIN_WORDS_FOR_HASH_MATCH asks
+_PARAGRAPH_CONTAINED = 0.9  # of a lead paragraph's shingles found in the other text
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # datasketch draws the permutations for every new MinHash; they depend only on the seed,
@@ -60,6 +71,41 @@ def band_buckets(shingle_set: frozenset[str]) -> list[int]:
         for band, prefix in enumerate(_BAND_PREFIXES)
     )
     return np.frombuffer(digests, dtype=">i8").tolist()
+
+
+def lead_buckets(text: str) -> list[int]:
+    """One signed 64-bit bucket per word window of the text's first long paragraphs."""
+    buckets = []
+    for words in _long_paragraphs(text)[:LEAD_PARAGRAPHS]:
+        for start in range(0, LEAD_WINDOWS * LEAD_WINDOW_WORDS, LEAD_WINDOW_WORDS):
+            window = words[start : start + LEAD_WINDOW_WORDS]
+            if len(window) < LEAD_WINDOW_WORDS:
+                break
+            digest = hashlib.blake2b(b"lead " + " ".join(window).encode(), digest_size=8)
+            buckets.append(int.from_bytes(digest.digest(), "big", signed=True))
+    return list(dict.fromkeys(buckets))  # a window repeated must not count twice
+
+
+def starts_alike(a: str, b: str) -> bool:
+    """One text opens with the other's first long paragraphs (a teaser and its article):
+    the shorter one's first long paragraph and those right after it, at least
+    ``TEASER_MIN_WORDS`` words, are inside the longer one.
+    """
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    inside = shingles(long)
+    covered = 0
+    for words in _long_paragraphs(short):
+        runs = shingles(" ".join(words))
+        if len(runs & inside) < _PARAGRAPH_CONTAINED * len(runs):
+            break
+        covered += len(words)
+    return covered >= TEASER_MIN_WORDS
+
+
+def _long_paragraphs(text: str) -> list[list[str]]:
+    """The words of each paragraph (blank-line separated) of at least ``LEAD_MIN_WORDS``."""
+    paragraphs = (_WORD.findall(p.casefold()) for p in text.split("\n\n"))
+    return [words for words in paragraphs if len(words) >= LEAD_MIN_WORDS]
 
 
 def _sha1_32(values: Iterable[str]) -> list[int]:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from wirebrief.article import ArticleDraft
 from wirebrief.clean.cleaner import article_blocks, clean_body
-from wirebrief.dedupe.minhash import band_buckets, shingles
+from wirebrief.dedupe.minhash import band_buckets, lead_buckets, shingles
 from wirebrief.errors import ExtractionError
 from wirebrief.extract.body import to_html, to_text
 from wirebrief.extract.dates import modification_time, publication_time
@@ -81,8 +81,10 @@ def measure(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
 
 
 def fingerprint(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
-    """MinHash LSH band buckets of the text, to find near-copies among stored articles."""
-    draft.lsh_buckets = band_buckets(shingles(draft.text))
+    """MinHash LSH band buckets of the text, and buckets of its lead paragraphs (teasers),
+    to find near-copies among stored articles.
+    """
+    draft.lsh_buckets = band_buckets(shingles(draft.text)) + lead_buckets(draft.text)
     return draft
 
 

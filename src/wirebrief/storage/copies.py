@@ -111,7 +111,7 @@ def candidates(
     return [(article_id, families[article_id]) for article_id in ids if article_id in families]
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)  # 64 band buckets and up to 12 lead buckets
 def _newest_holders(count: int) -> TextClause:
     """One statement reading each of ``count`` buckets' newest holders (an index range each
     on ``ix_lsh_bands_bucket_article``). Plain SQL that both engines accept: built once per

@@ -35,6 +35,19 @@ PROFILE_TERMS = 160
 PROFILE_ENTITIES = 64
 
 
+@dataclass(frozen=True)
+class Weights:
+    """How the similarity mixes its parts (module constants by default; the benchmark's
+    cross-validation tries others).
+    """
+
+    entity_share: float = ENTITY_SHARE
+    lead_discount: float = LEAD_DISCOUNT
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
 @dataclass
 class StoryProfile:
     """What a story remembers: summed unit vectors of its articles (bounded) and their count."""
@@ -80,29 +93,33 @@ def merge(profile: StoryProfile, features: StoryFeatures) -> StoryProfile:
     )
 
 
-def similarity(features: StoryFeatures, profile: StoryProfile) -> float:
+def similarity(
+    features: StoryFeatures, profile: StoryProfile, weights: Weights = DEFAULT_WEIGHTS
+) -> float:
     """How well an article fits a story, in [0, 1]: its mean similarity to the story's articles."""
     if profile.size < 1:
         return 0.0
+    share = weights.entity_share
     terms = _dot(features.terms, profile.terms) / profile.size
     if not features.entities or not profile.entities:
         # Nothing to tell events apart by: the entity share goes to the square of the term
         # score, so such an article joins only a story it matches closely.
-        return (1.0 - ENTITY_SHARE) * terms + ENTITY_SHARE * terms * terms
-    entities = _entity_overlap(features.entities, profile.entities) / profile.size
-    return ENTITY_SHARE * entities + (1.0 - ENTITY_SHARE) * terms
+        return (1.0 - share) * terms + share * terms * terms
+    overlap = _entity_overlap(features.entities, profile.entities, weights.lead_discount)
+    return share * overlap / profile.size + (1.0 - share) * terms
 
 
 def choose_story(
     features: StoryFeatures,
     candidates: Sequence[tuple[int, StoryProfile]],
     threshold: float = THRESHOLD,
+    weights: Weights = DEFAULT_WEIGHTS,
 ) -> int | None:
     """The id of the most similar candidate story at or above ``threshold``, else None."""
     best_id: int | None = None
     best = 0.0
     for story_id, profile in candidates:
-        score = similarity(features, profile)
+        score = similarity(features, profile, weights)
         # Ties go to the earlier candidate, so the result does not depend on dict order.
         if score >= threshold and (best_id is None or score > best):
             best_id, best = story_id, score
@@ -116,8 +133,8 @@ def _add(total: dict[str, float], vector: dict[str, float]) -> dict[str, float]:
     return out
 
 
-def _entity_overlap(article: dict[str, float], story: dict[str, float]) -> float:
-    """Dot product of two entity vectors less ``LEAD_DISCOUNT`` of its largest term."""
+def _entity_overlap(article: dict[str, float], story: dict[str, float], discount: float) -> float:
+    """Dot product of two entity vectors less ``discount`` of its largest term."""
     total = strongest = 0.0
     for key, weight in article.items():
         other = story.get(key)
@@ -125,7 +142,7 @@ def _entity_overlap(article: dict[str, float], story: dict[str, float]) -> float
             product = weight * other
             total += product
             strongest = max(strongest, product)
-    return total - LEAD_DISCOUNT * strongest
+    return total - discount * strongest
 
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
