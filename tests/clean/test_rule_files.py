@@ -63,7 +63,6 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     # credits.toml
     "copyright-line": ("tail", "<p>© 2026 Tide Times. ISSN 1234-5678</p>"),
     "all-rights-reserved": ("tail", "<p>Tide Times Ltd. All rights reserved.</p>"),
-    "photo-credit": ("any", "<p>The new pier at dawn, photos © Tide Times, 2026</p>"),
     # page-meta.toml
     "reading-time": ("head", "<p>3 min read</p>"),
     "dateline-only": ("head", "<p>2026/02/07 01:11</p>"),

@@ -39,6 +39,8 @@ LEAD_MIN_WORDS = 25  # a paragraph of prose, not a menu, share line or headline
 LEAD_WINDOW_WORDS = 8
 LEAD_WINDOWS = 6  # per paragraph: three shared windows make a candidate (MIN_SHARED_BANDS)
 TEASER_MIN_WORDS = 50  # at least this much shared lead, as MIN_WORDS_FOR_HASH_MATCH asks
+TEASER_MIN_SHARE = 1 / 4  # of the shorter text's long paragraphs: a shared boilerplate
+# intro is a small part of an article; a teaser's opening is most of it, chrome aside
 _PARAGRAPH_CONTAINED = 0.9  # of a lead paragraph's shingles found in the other text
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -88,18 +90,20 @@ def lead_buckets(text: str) -> list[int]:
 
 def starts_alike(a: str, b: str) -> bool:
     """One text opens with the other's first long paragraphs (a teaser and its article):
-    the shorter one's first long paragraph and those right after it, at least
-    ``TEASER_MIN_WORDS`` words, are inside the longer one.
+    the shorter one's first long paragraph and those right after it are inside the longer
+    one, at least ``TEASER_MIN_WORDS`` words and ``TEASER_MIN_SHARE`` of its long ones.
     """
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     inside = shingles(long)
+    paragraphs = _long_paragraphs(short)
     covered = 0
-    for words in _long_paragraphs(short):
+    for words in paragraphs:
         runs = shingles(" ".join(words))
         if len(runs & inside) < _PARAGRAPH_CONTAINED * len(runs):
             break
         covered += len(words)
-    return covered >= TEASER_MIN_WORDS
+    total = sum(len(words) for words in paragraphs)
+    return covered >= TEASER_MIN_WORDS and covered >= TEASER_MIN_SHARE * total
 
 
 def _long_paragraphs(text: str) -> list[list[str]]:
