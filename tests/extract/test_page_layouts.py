@@ -89,7 +89,12 @@ LIVE_BLOG_ENTRIES = [
     "Drivers are asked to use the inland route through Marrow Hill",
     "Storm Edda is expected to bring the strongest winds",
 ]
-LIVE_BLOG_CHROME = ["Share this post", "Share on Facebook", "morning briefing", "All rights reserved"]
+LIVE_BLOG_CHROME = [
+    "Share this post",
+    "Share on Facebook",
+    "morning briefing",
+    "All rights reserved",
+]
 
 
 def test_live_blog_keeps_the_entries_trafilatura_finds_and_drops_the_chrome() -> None:
