@@ -421,6 +421,20 @@ def story_state(session: Session, user: User, story_id: int) -> StoryState:
     return StoryState(read=not new, new=list(new))
 
 
+def stories_partly_read(session: Session, user: User, story_ids: Iterable[int]) -> set[int]:
+    """The stories among these in which the account has read some family its subscriptions
+    carry: an unread family there is news in a story it follows."""
+    ids = sorted(set(story_ids))
+    if not ids:
+        return set()
+    carried = select(_carried(subscribed_sources(user.id)).subquery().c.family)
+    query = select(Article.story_id).where(
+        Article.duplicate_of.is_(None), Article.story_id.in_(ids), Article.id.in_(carried),
+        not_(unread(user)),
+    ).distinct()  # fmt: skip
+    return set(session.scalars(query))
+
+
 # ── changing state ──
 
 

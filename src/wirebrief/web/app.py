@@ -25,6 +25,7 @@ from wirebrief.web import (
     greader,
     metrics,
     pages,
+    reader,
     removal,
 )
 from wirebrief.web.httpcache import ConditionalGetMiddleware
@@ -73,6 +74,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(feeds.router, dependencies=reading)
     app.include_router(removal.router, dependencies=[Depends(auth.viewer)])  # always public
     app.include_router(auth.router, dependencies=[Depends(auth.viewer)])
+    app.include_router(reader.router, dependencies=[Depends(auth.viewer)])
     app.include_router(admin.router)
     app.include_router(greader.router)  # apps sign in with their own tokens
     app.include_router(fever.router)

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from wirebrief.storage import articles as article_store
 from wirebrief.storage import assets as asset_store
+from wirebrief.storage import reading
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.models import Article, Story
+from wirebrief.web.auth import Viewer, viewer
 from wirebrief.web.deps import db_session
 from wirebrief.web.templating import templates
 
@@ -114,16 +116,33 @@ def article(
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
-def story(request: Request, story_id: int, session: Session = Depends(db_session)) -> HTMLResponse:
-    """One story: its headline and the timeline of everyone who carried it."""
+def story(
+    request: Request,
+    story_id: int,
+    signed: Viewer | None = Depends(viewer),
+    session: Session = Depends(db_session),
+) -> HTMLResponse:
+    """One story: its headline and the timeline of everyone who carried it; for a signed-in
+    account, the articles that are new to it (new originals since it read the story)."""
     found = story_store.get_story(session, story_id)
+    timeline = story_store.coverage(session, story_id)
+    new: set[int] = set()
+    new_articles = 0
+    if signed is not None:
+        state = reading.story_state(session, signed.user, story_id)
+        roots = reading.roots_of(session, [page.article_id for page in timeline])
+        new = {page.article_id for page in timeline if roots.get(page.article_id) in state.new}
+        new_articles = len(state.new)
     return templates.TemplateResponse(
         request,
         "story.html",
         {
             "story": found,
             "representative": session.get(Article, found.representative_article_id),
-            "timeline": story_store.coverage(session, story_id),
+            "timeline": timeline,
+            "new": new,
+            "new_articles": new_articles,
+            "csrf": signed.csrf if signed else None,
         },
     )
 
