@@ -143,7 +143,7 @@ def test_reader_pages_pass_axe(browser, served, axe) -> None:
     found: list[str] = []
     try:
         sign_in_by_keyboard(page, base)
-        for path in ("/reader", "/reader?view=all", "/offline", "/signin"):
+        for path in ("/reader", "/reader?view=all", "/reader/subscriptions", "/offline", "/signin"):
             page.goto(base + path)
             for scheme in SCHEMES:
                 page.emulate_media(color_scheme=scheme)

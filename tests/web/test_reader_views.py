@@ -124,3 +124,42 @@ def test_the_story_page_marks_what_is_new_and_reads_the_story(signed_in) -> None
     story = client.get(f"/stories/{desk.story_id}").text
     assert ">new</span>" not in story and "Mark the story read</button>" in story
     assert "Korvex halts withdrawals" not in titles(client.get("/reader").text)
+
+
+def test_subscriptions_folders_opml_and_the_api_password(signed_in) -> None:
+    client, desk, csrf = signed_in
+    page = client.get("/reader/subscriptions")
+    assert page.status_code == 200 and "Copycat Daily" in page.text
+    client.post(f"/reader/subscriptions/{desk.copier_id}",
+                data={"csrf": csrf, "title": "Copycats", "folder": "Reposts"})  # fmt: skip
+    opml = client.get("/reader/subscriptions.opml")
+    assert 'text="Reposts"' in opml.text and 'title="Copycats"' in opml.text
+    folder_id = re.search(
+        r'action="/reader/folders/(\d+)"', client.get("/reader/subscriptions").text
+    )[1]
+    client.post(f"/reader/folders/{folder_id}", data={"csrf": csrf, "name": "Mirrors"})
+    assert 'text="Mirrors"' in client.get("/reader/subscriptions.opml").text
+    assert (
+        client.post(f"/reader/folders/{folder_id}", data={"csrf": csrf, "name": "a/b"}).status_code
+        == 400
+    )
+    client.post(
+        f"/reader/subscriptions/{desk.copier_id}", data={"csrf": csrf, "action": "unfollow"}
+    )
+    assert "Copycats" not in client.get("/reader/subscriptions.opml").text
+    # a reader's OPML import follows what the desk knows and leaves the rest out
+    document = (b'<opml version="2.0"><body><outline text="Back">'
+                b'<outline xmlUrl="https://copycat.example/rss" text="Copycat"/>'
+                b'<outline xmlUrl="https://unknown.example/feed" text="New"/></outline></body></opml>')  # fmt: skip
+    imported = client.post("/reader/subscriptions.opml", data={"csrf": csrf},
+                           files={"opml": ("mine.opml", document, "text/x-opml")})  # fmt: skip
+    assert (
+        "Followed 1 feeds in 1 folders" in imported.text
+        and "1 feeds the desk does not follow" in imported.text
+    )
+    bad = client.post("/reader/subscriptions.opml", data={"csrf": csrf},
+                      files={"opml": ("bad.opml", b"<html>", "text/x-opml")})  # fmt: skip
+    assert bad.status_code == 400
+    made = client.post("/reader/api-password", data={"csrf": csrf})
+    assert "shown only now" in made.text
+    assert client.post("/reader/api-password", data={"csrf": "forged"}).status_code == 403

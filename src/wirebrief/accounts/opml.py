@@ -15,24 +15,34 @@ from wirebrief.storage import users as user_store
 
 @dataclass(frozen=True)
 class ImportReport:
-    """What an import did: sources new to the desk, sources already known, folders."""
+    """What an import did: sources new to the desk, sources already known, folders, and
+    feeds left out (new to the desk, listed by an account that may not add sources)."""
 
     added: int
     known: int
     folders: int
+    skipped: int = 0
 
 
 def import_subscriptions(
-    session: Session, subscriptions: list[Subscription], user_name: str | None = None
+    session: Session,
+    subscriptions: list[Subscription],
+    user_name: str | None = None,
+    *,
+    may_add_sources: bool = True,
 ) -> ImportReport:
     """Follow every feed of an OPML list. Feeds new to the desk are added (and fetched once
-    for everyone), in the OPML category as the desk's folder. Without ``user_name``, every
-    account follows the new ones and known sources without a folder get the category; with
-    it, that account follows every feed listed, each in its category's folder."""
+    for everyone), in the OPML category as the desk's folder, unless ``may_add_sources`` is
+    False (a reader's import: they are left out). Without ``user_name``, every account
+    follows the new ones and known sources without a folder get the category; with it,
+    that account follows every feed listed, each in its category's folder."""
     user = user_store.get_user(session, user_name) if user_name else None
-    added = 0
+    added = skipped = 0
     for sub in subscriptions:
         title = sub.title or urlsplit(sub.url).hostname or sub.url
+        if not may_add_sources and source_store.find_source_by_url(session, sub.url) is None:
+            skipped += 1
+            continue
         source, created = source_store.ensure_source(session, sub.url, title, site_url=sub.site_url)
         if created or not source.category:
             source.category = sub.category
@@ -42,7 +52,7 @@ def import_subscriptions(
         elif created:
             subs.subscribe_everyone(session, source)
     folders = len({sub.category for sub in subscriptions if sub.category})
-    return ImportReport(added, len(subscriptions) - added, folders)
+    return ImportReport(added, len(subscriptions) - added - skipped, folders, skipped)
 
 
 def export_subscriptions(session: Session, user_name: str | None = None) -> tuple[bytes, int]:

@@ -16,8 +16,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy.orm import Session
 
 from wirebrief.accounts.items import Item, build_items, source_names
+from wirebrief.accounts.opml import export_subscriptions, import_subscriptions
+from wirebrief.errors import FeedError
+from wirebrief.feeds.opml import read_opml
 from wirebrief.storage import reading
+from wirebrief.storage import sources as source_store
 from wirebrief.storage import subscriptions as subs
+from wirebrief.storage import users as user_store
 from wirebrief.storage.models import User
 from wirebrief.storage.reading import Cursor, Scope, View
 from wirebrief.web.auth import NO_STORE, Viewer, require_csrf, require_viewer, safe_next, viewer
@@ -31,6 +36,7 @@ STATIC = Path(__file__).with_name("static")
 # "Mark all read" choices: everything, or what is older than a day or a week.
 OLDER_THAN = {"all": None, "day": timedelta(days=1), "week": timedelta(days=7)}
 ACTIONS = ("read", "unread", "star", "unstar")
+MAX_OPML_BYTES = 2_000_000
 
 
 def _cursor(raw: str | None) -> Cursor | None:
@@ -159,6 +165,140 @@ def _done(request: Request, next: str, extra: dict | None = None) -> Response:
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"ok": True, **(extra or {})}, headers=NO_STORE)
     return RedirectResponse(safe_next(next), status_code=303, headers=NO_STORE)
+
+
+# ── subscriptions, folders, OPML and the API password ──
+
+
+@router.get("/reader/subscriptions", response_class=HTMLResponse)
+def subscriptions_page(
+    request: Request,
+    signed: Viewer = Depends(require_viewer),
+    session: Session = Depends(db_session),
+) -> HTMLResponse:
+    """What the account follows, in which folder; folders; OPML; apps."""
+    return _subscriptions(request, session, signed, {})
+
+
+def _subscriptions(
+    request: Request, session: Session, signed: Viewer, extra: dict, status: int = 200
+) -> HTMLResponse:
+    followed = subs.followed(session, signed.user)
+    mine = {f.source.id for f in followed}
+    context = {
+        "followed": followed, "folders": subs.list_folders(session, signed.user),
+        "others": [s for s in source_store.list_sources(session) if s.id not in mine],
+        "csrf": signed.csrf, **extra,
+    }  # fmt: skip
+    response = templates.TemplateResponse(
+        request, "subscriptions.html", context, status_code=status
+    )
+    response.headers.update(NO_STORE)
+    return response
+
+
+def _back_to_subscriptions() -> RedirectResponse:
+    return RedirectResponse("/reader/subscriptions", status_code=303, headers=NO_STORE)
+
+
+@router.post("/reader/subscriptions/{source_id}")
+def edit_subscription(
+    source_id: int,
+    csrf: str = Form(""),
+    action: str = Form("save"),
+    title: str = Form("", max_length=300),
+    folder: str = Form("", max_length=200),
+    found: Viewer | None = Depends(viewer),
+    session: Session = Depends(db_session),
+) -> Response:
+    """Follow a source, save its title and folder, or stop following it."""
+    user = require_csrf(found, csrf).user
+    source = source_store.get_source(session, source_id)
+    if action == "unfollow":
+        subs.unsubscribe(session, user, source.id)
+    elif action in ("save", "follow"):
+        try:
+            subs.subscribe(session, user, source, folder=folder, title=title)
+        except subs.FolderError as exc:
+            raise HTTPException(400, str(exc)) from exc
+    else:
+        raise HTTPException(404, f"there is no action {action!r}; save, follow or unfollow")
+    return _back_to_subscriptions()
+
+
+@router.post("/reader/folders/{folder_id}")
+def edit_folder(
+    folder_id: int,
+    csrf: str = Form(""),
+    action: str = Form("rename"),
+    name: str = Form("", max_length=200),
+    found: Viewer | None = Depends(viewer),
+    session: Session = Depends(db_session),
+) -> Response:
+    """Rename a folder (onto another: merged) or delete it (its sources stay followed)."""
+    user = require_csrf(found, csrf).user
+    folder = next((f for f in subs.list_folders(session, user) if f.id == folder_id), None)
+    if folder is None:
+        raise HTTPException(404, f"there is no folder {folder_id}")
+    try:
+        if action == "delete":
+            subs.delete_folder(session, user, folder.name)
+        else:
+            subs.rename_folder(session, user, folder.name, name)
+    except subs.FolderError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return _back_to_subscriptions()
+
+
+@router.get("/reader/subscriptions.opml")
+def export_opml(
+    signed: Viewer = Depends(require_viewer), session: Session = Depends(db_session)
+) -> Response:
+    """The account's subscriptions as OPML 2.0, its folders as categories."""
+    document, _ = export_subscriptions(session, signed.user.name)
+    disposition = 'attachment; filename="wirebrief-subscriptions.opml"'
+    return Response(document, media_type="text/x-opml",
+                    headers={**NO_STORE, "Content-Disposition": disposition})  # fmt: skip
+
+
+@router.post("/reader/subscriptions.opml", response_class=HTMLResponse)
+async def import_opml(
+    request: Request,
+    found: Viewer | None = Depends(viewer),
+    session: Session = Depends(db_session),
+) -> HTMLResponse:
+    """Follow the feeds of an uploaded OPML file in its categories' folders (a reader's
+    import leaves out feeds the desk does not follow yet)."""
+    form = await request.form(max_files=1, max_fields=10)
+    signed = require_csrf(found, str(form.get("csrf", "")))
+    upload = form.get("opml")
+    data = await upload.read(MAX_OPML_BYTES + 1) if hasattr(upload, "read") else b""
+    if not data or len(data) > MAX_OPML_BYTES:
+        message = f"Choose an OPML file of at most {MAX_OPML_BYTES // 1_000_000} MB."
+        return _subscriptions(request, session, signed, {"error": message}, status=400)
+    try:
+        listed = read_opml(data)
+    except FeedError as exc:
+        return _subscriptions(request, session, signed, {"error": str(exc)}, status=400)
+    report = import_subscriptions(session, listed, signed.user.name,
+                                  may_add_sources=signed.is_admin)  # fmt: skip
+    done = f"Followed {report.known + report.added} feeds in {report.folders} folders."
+    if report.skipped:
+        done += f" {report.skipped} feeds the desk does not follow were left out: ask an admin."
+    return _subscriptions(request, session, signed, {"notice": done})
+
+
+@router.post("/reader/api-password", response_class=HTMLResponse)
+def make_api_password(
+    request: Request,
+    csrf: str = Form(""),
+    found: Viewer | None = Depends(viewer),
+    session: Session = Depends(db_session),
+) -> HTMLResponse:
+    """A new API password for the account's apps, shown once (the old one stops working)."""
+    signed = require_csrf(found, csrf)
+    generated = user_store.new_api_password(session, signed.user, actor=signed.name)
+    return _subscriptions(request, session, signed, {"api_password": generated})
 
 
 # ── the installable web app ──
