@@ -99,3 +99,15 @@ def test_admin_set_password_makes_the_admin_account(tmp_path: Path) -> None:
     assert "Password of admin changed" in changed.stdout
     listed = json.loads(run_cli("users", "list", "--json", database_url=url).stdout)
     assert [(u["name"], u["role"]) for u in listed] == [("admin", "admin")]
+
+
+def test_the_demo_makes_a_reader_account_once(db: Database, capsys) -> None:
+    from wirebrief.cli.serve import _demo_account
+
+    _demo_account(db)
+    first = capsys.readouterr().out
+    password = first.split("password ")[1].split(";")[0]
+    _demo_account(db)
+    assert "was printed when it was made" in capsys.readouterr().out
+    with db.session() as session:
+        assert users.authenticate(session, "demo", password) is not None

@@ -13,6 +13,7 @@ from wirebrief.cli.context import CliState, console, state
 from wirebrief.cli.ingest import print_summary, run_fetch
 from wirebrief.errors import WirebriefError
 from wirebrief.storage import sources as source_store
+from wirebrief.storage.db import Database
 
 # Heavy modules (the web stack, the pipeline) are imported inside the commands
 # that need them, so that `wirebrief --help` and quick commands start fast.
@@ -99,10 +100,39 @@ def demo(
                 for name, url in newsroom.feed_urls()
             ]
         print_summary(run_fetch(cli, ids))
+        _demo_account(db)
         with tempfile.TemporaryDirectory(prefix="wirebrief-sample-prices-") as prices:
             # Sample price series (generated, labelled as such) for the markets widget.
             cli = CliState(cli.settings.with_overrides(**sample_price_settings(Path(prices))))
             _serve(cli, host, port)
+
+
+DEMO_ACCOUNT = "demo"
+
+
+def _demo_account(db: Database) -> None:
+    """A reader account to try the signed-in reader and the apps with: made on the first
+    demo, with its passwords printed once (the demo's articles all start unread)."""
+    import secrets
+
+    from wirebrief.storage import subscriptions as subs
+    from wirebrief.storage import users as user_store
+
+    with db.session() as session:
+        user = user_store.find_user(session, DEMO_ACCOUNT)
+        if user is not None:
+            subs.subscribe_to_desk(session, user)
+            console.print(
+                f"Sign in at /signin as {DEMO_ACCOUNT} (its password was printed when it was "
+                f"made; `wirebrief users password {DEMO_ACCOUNT}` sets a new one)"
+            )
+            return
+        password = secrets.token_urlsafe(9)
+        user = user_store.add_user(session, DEMO_ACCOUNT, password, unread_days=None)
+        subs.subscribe_to_desk(session, user)
+        api_password = user_store.new_api_password(session, user)
+    console.print(f"Sign in at /signin as {DEMO_ACCOUNT}, password {password}; apps: API password "
+                  f"{api_password} (docs/apps.md)", highlight=False)  # fmt: skip
 
 
 def _serve(cli: CliState, host: str | None, port: int | None) -> None:
