@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
@@ -115,6 +115,24 @@ class Cursor:
 
     time: datetime
     root_id: int
+
+    @classmethod
+    def after(cls, ref: ItemRef) -> Cursor:
+        """The cursor past ``ref``."""
+        return cls(ref.time, ref.root_id)
+
+    def encode(self) -> str:
+        """As a link or an app carries it: ``<microseconds>-<root id>``."""
+        return f"{int(self.time.timestamp() * 1e6)}-{self.root_id}"
+
+    @classmethod
+    def decode(cls, raw: str) -> Cursor:
+        """The cursor :meth:`encode` wrote; ValueError for anything else."""
+        micros, _, root = raw.partition("-")
+        try:
+            return cls(datetime.fromtimestamp(int(micros) / 1e6, UTC), int(root))
+        except (OverflowError, OSError) as exc:
+            raise ValueError(f"{raw!r} is not a list position") from exc
 
 
 @dataclass(frozen=True)

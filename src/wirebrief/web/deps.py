@@ -6,9 +6,23 @@ from collections.abc import Iterator
 
 from fastapi import Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import MultiDict
+
+# Form fields one request may carry: a Reader API app marks up to 10,000 items at once.
+MAX_FORM_FIELDS = 10_100
 
 
 def db_session(request: Request) -> Iterator[Session]:
     """A database session for the duration of one request."""
     with request.app.state.db.session() as session:
         yield session
+
+
+async def query_and_form(request: Request) -> MultiDict:
+    """Query and form parameters together, each possibly repeated, as the Reader and Fever
+    APIs take them (apps put some in the URL and some in the body, differently)."""
+    merged = list(request.query_params.multi_items())
+    if request.method == "POST":
+        form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+        merged += [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    return MultiDict(merged)

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from wirebrief.storage import users as user_store
 from wirebrief.storage.models import Article, Source, Story, User
 from wirebrief.storage.reading import Scope, View
 from wirebrief.storage.types import utcnow
-from wirebrief.web.deps import db_session
+from wirebrief.web.deps import db_session, query_and_form
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,16 +36,6 @@ PAGE = 50  # items per call, as Fever serves them
 MOST_IDS = 100_000
 FAVICON_ID = 1
 ICON = Path(__file__).with_name("static") / "icon-32.png"
-
-
-async def params(request: Request) -> MultiDict:
-    """Query and form parameters together (apps put ``api_key`` in the form, the rest in
-    the query, but not all of them)."""
-    merged = list(request.query_params.multi_items())
-    if request.method == "POST":
-        form = await request.form(max_files=0)
-        merged += [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
-    return MultiDict(merged)
 
 
 def _base(session: Session, user: User | None) -> dict[str, Any]:
@@ -66,7 +56,7 @@ def _int(form: MultiDict, name: str) -> int | None:
 @router.api_route("/fever/", methods=["GET", "POST"])
 @router.api_route("/fever", methods=["GET", "POST"])
 def fever(
-    form: MultiDict = Depends(params), session: Session = Depends(db_session)
+    form: MultiDict = Depends(query_and_form), session: Session = Depends(db_session)
 ) -> JSONResponse:
     """Every Fever call: what the parameters ask for, added to the base answer."""
     user = user_store.user_for_fever_key(session, form.get("api_key", ""))

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,7 +34,7 @@ from wirebrief.storage import users as user_store
 from wirebrief.storage.models import Folder, Source, User
 from wirebrief.storage.reading import Cursor, Filter, Scope
 from wirebrief.storage.types import utcnow
-from wirebrief.web.deps import db_session
+from wirebrief.web.deps import db_session, query_and_form
 from wirebrief.web.ratelimit import limiter
 
 router = APIRouter(include_in_schema=False)
@@ -64,15 +63,6 @@ def api_error(request: Request, exc: ApiError) -> PlainTextResponse:
 
 
 # ── request parsing ──
-
-
-async def params(request: Request) -> MultiDict:
-    """Query and form parameters together, each possibly repeated (``i``, ``s``, ``a``)."""
-    merged = list(request.query_params.multi_items())
-    if request.method == "POST":
-        form = await request.form(max_files=0, max_fields=MAX_IDS + 100)
-        merged += [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
-    return MultiDict(merged)
 
 
 def app_user(request: Request, session: Session = Depends(db_session)) -> User:
@@ -174,18 +164,10 @@ def _older_than(raw: str | None) -> datetime | None:
 
 
 def _cursor(raw: str | None) -> Cursor | None:
-    if not raw:
-        return None
-    micros, _, root = raw.partition("-")
     try:
-        return Cursor(datetime.fromtimestamp(int(micros) / 1e6, UTC), int(root))
-    except (ValueError, OverflowError, OSError) as exc:
+        return Cursor.decode(raw) if raw else None
+    except ValueError as exc:
         raise ApiError(400, "Bad Request: c is not a continuation this server gave") from exc
-
-
-def _continuation(refs: Sequence[reading.ItemRef]) -> str:
-    last = refs[-1]
-    return f"{int(last.time.timestamp() * 1e6)}-{last.root_id}"
 
 
 def _stream(session: Session, user: User, stream_id: str) -> tuple[Scope, Filter]:
@@ -256,7 +238,7 @@ def _refs(
     )  # fmt: skip
     if len(refs) > count:
         refs = refs[:count]
-        return refs, _continuation(refs)
+        return refs, Cursor.after(refs[-1]).encode()
     return refs, None
 
 
@@ -269,7 +251,9 @@ def _ok() -> PlainTextResponse:
 
 @router.api_route("/accounts/ClientLogin", methods=["GET", "POST"])
 def client_login(
-    request: Request, form: MultiDict = Depends(params), session: Session = Depends(db_session)
+    request: Request,
+    form: MultiDict = Depends(query_and_form),
+    session: Session = Depends(db_session),
 ) -> Response:
     """Sign an app in with the account's name (``Email``) and API password (``Passwd``)."""
     limiter(request, "signin", 5, 300).check(request, "sign-in attempts")
@@ -317,7 +301,7 @@ def subscription_list(
 @router.post("/reader/api/0/subscription/edit")
 def subscription_edit(
     request: Request,
-    form: MultiDict = Depends(params),
+    form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
     session: Session = Depends(db_session),
 ) -> PlainTextResponse:
@@ -381,7 +365,7 @@ def _subscribable(session: Session, user: User, ref: str, title: str | None) -> 
 @router.api_route("/reader/api/0/subscription/quickadd", methods=["GET", "POST"])
 def quickadd(
     request: Request,
-    form: MultiDict = Depends(params),
+    form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
     session: Session = Depends(db_session),
 ) -> JSONResponse:
@@ -415,7 +399,7 @@ def tag_list(
 @router.post("/reader/api/0/rename-tag")
 def rename_tag(
     request: Request,
-    form: MultiDict = Depends(params),
+    form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
     session: Session = Depends(db_session),
 ) -> PlainTextResponse:
@@ -437,7 +421,7 @@ def rename_tag(
 @router.post("/reader/api/0/disable-tag")
 def disable_tag(
     request: Request,
-    form: MultiDict = Depends(params),
+    form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
     session: Session = Depends(db_session),
 ) -> PlainTextResponse:
@@ -486,7 +470,7 @@ def _usec(when: datetime | None) -> str:
 
 @router.get("/reader/api/0/stream/items/ids")
 def stream_item_ids(
-    form: MultiDict = Depends(params),
+    form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
     session: Session = Depends(db_session),
 ) -> dict[str, Any]:
@@ -507,7 +491,7 @@ def stream_item_ids(
 def stream_contents(
     request: Request,
     stream_id: str = "",
-    form: MultiDict = Depends(params),
+    form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
     session: Session = Depends(db_session),
 ) -> dict[str, Any]:
@@ -523,7 +507,7 @@ def stream_contents(
 @router.api_route("/reader/api/0/stream/items/contents", methods=["GET", "POST"])
 def stream_items_contents(
     request: Request,
-    form: MultiDict = Depends(params),
+    form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
     session: Session = Depends(db_session),
 ) -> dict[str, Any]:
@@ -581,7 +565,7 @@ def _item_json(item: Item, names: dict[int, str], folders: dict[int, str]) -> di
 @router.post("/reader/api/0/edit-tag")
 def edit_tag(
     request: Request,
-    form: MultiDict = Depends(params),
+    form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
     session: Session = Depends(db_session),
 ) -> PlainTextResponse:
@@ -613,7 +597,7 @@ def _tag(session: Session, user: User, ids: list[int], tag: str, on: bool) -> No
 @router.post("/reader/api/0/mark-all-as-read")
 def mark_all_as_read(
     request: Request,
-    form: MultiDict = Depends(params),
+    form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
     session: Session = Depends(db_session),
 ) -> PlainTextResponse:

@@ -40,12 +40,9 @@ MAX_OPML_BYTES = 2_000_000
 
 
 def _cursor(raw: str | None) -> Cursor | None:
-    if not raw:
-        return None
-    micros, _, root = raw.partition("-")
     try:
-        return Cursor(datetime.fromtimestamp(int(micros) / 1e6, UTC), int(root))
-    except (ValueError, OverflowError, OSError) as exc:
+        return Cursor.decode(raw) if raw else None
+    except ValueError as exc:
         raise HTTPException(400, "that page of the list does not exist; start again") from exc
 
 
@@ -71,7 +68,7 @@ def reader(
     followed = subs.followed(session, user)
     counts = reading.unread_counts(session, user)
     stories = _story_news(session, user, items)
-    next_after = f"{int(refs[-1].time.timestamp() * 1e6)}-{refs[-1].root_id}" if more else None
+    next_after = Cursor.after(refs[-1]).encode() if more else None
     title = _title(view, folder, source, followed)
     response = templates.TemplateResponse(
         request,
