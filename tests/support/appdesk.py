@@ -54,8 +54,9 @@ def seed_accounts(db: Database) -> tuple[Desk, int, str]:
 
 
 @pytest.fixture
-def app_desk(settings: Settings, db: Database) -> Iterator[AppDesk]:
-    """The reader on loopback, for apps to sync with."""
-    desk, mirror_id, api_password = seed_accounts(db)
-    with AppServer(create_app(settings, db)) as server:
+def app_desk(settings: Settings, any_db: Database) -> Iterator[AppDesk]:
+    """The reader on loopback, for apps to sync with, on SQLite and on PostgreSQL."""
+    desk, mirror_id, api_password = seed_accounts(any_db)
+    settings = settings.with_overrides(database_url=any_db.url)
+    with AppServer(create_app(settings, any_db)) as server:
         yield AppDesk(server.base_url, desk, mirror_id, api_password)
