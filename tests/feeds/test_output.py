@@ -84,3 +84,16 @@ def test_unknown_format_is_refused() -> None:
     assert set(FORMATS) == {"rss", "atom", "json"}
     with pytest.raises(ValueError, match="unknown feed format"):
         render("rdf", META, ITEMS)
+
+
+def test_an_item_never_says_its_title_twice() -> None:
+    from wirebrief.feeds.output import article_item
+    from wirebrief.storage.models import Article
+
+    title = "Harbour Breakwater to Be Rebuilt Over Three Years"
+    text = "The harbour authority will rebuild the northern breakwater over three years."
+    article = Article(id=3, url="https://harbour.example/a", title=title, text=text,
+                      tldr_headline=title, tldr_bullets=["The work starts in spring."])  # fmt: skip
+    assert article_item(article, "https://desk.example").summary.startswith("The harbour")
+    article.tldr_headline = "The breakwater will be rebuilt."
+    assert article_item(article, "https://desk.example").summary == article.tldr_headline

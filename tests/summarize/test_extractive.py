@@ -43,8 +43,9 @@ def test_bullets_are_source_sentences_with_every_number_and_name_in_the_source()
 
 def test_the_lead_comes_first_and_chrome_and_datelines_are_left_out() -> None:
     tldr = summarize_article(TITLE, TEXT, lang="en")
-    assert tldr.bullets[0].startswith("Orchard Bank reported a 12% rise")
-    assert tldr.headline.startswith("Orchard Bank reported a 12% rise")
+    assert tldr.headline == (
+        "Orchard Bank reported a 12% rise in third-quarter profit on Tuesday, to $4.2 billion."
+    )
     joined = " ".join(tldr.bullets)
     assert "Reuters" not in joined and "SPRINGFIELD" not in joined
     assert "Scroll down" not in joined and "newsletter" not in joined
@@ -118,8 +119,36 @@ def test_key_points_opening_a_plain_text_are_the_authors() -> None:
 
 def test_other_languages_are_summarized_in_their_own_words() -> None:
     german = summarize_article("Orchard Bank", GERMAN_TEXT, lang="de-DE")
-    assert german.bullets[0].startswith("Die Orchard Bank hat im dritten Quartal")
-    assert all(b in GERMAN_TEXT for b in german.bullets)
+    assert german.headline.startswith("Die Orchard Bank hat im dritten Quartal")
+    assert all(b in GERMAN_TEXT for b in (german.headline, *german.bullets))
     chinese = summarize_article("果园银行", CHINESE_TEXT)  # language detected from the script
     assert chinese.bullets and all(b in CHINESE_TEXT for b in chinese.bullets)
-    assert chinese.bullets[0].startswith("果园银行第三季度利润")
+    assert chinese.headline.startswith("果园银行第三季度利润")
+
+
+def test_the_headline_is_one_short_line_and_no_bullet_repeats_it() -> None:
+    tldr = extractive_tldr(TITLE, TEXT, "en")
+    assert len(tldr.headline.split()) <= 20
+    assert len(tldr.bullets) >= 3
+    assert not any(b.startswith("Orchard Bank reported") for b in tldr.bullets)
+
+
+# Long sentences without a clause break or aside that deletion could take out.
+LONG_SENTENCES = """The harbour authority said on Monday that it would spend the next three years rebuilding the northern breakwater that was damaged in the winter storms and dredging the channel that leads to the container terminal.
+
+Engineers working for the authority have found that the older sections of the wall that were built in the early years of the last century were undermined by currents far stronger than the designers expected.
+
+Shipping companies that use the port have been told to expect delays of up to two days for the larger vessels while the work on the channel continues through the summer months of each year.
+
+The council that owns a minority stake in the authority has asked for a public meeting so that residents living near the harbour can hear how the noise and traffic of the work will be managed.
+"""
+
+
+def test_without_a_short_sentence_the_headline_is_the_articles_own_title() -> None:
+    title = "Harbour Breakwater to Be Rebuilt Over Three Years"
+    tldr = extractive_tldr(title, LONG_SENTENCES, "en")
+    assert tldr.headline == title
+    assert len(tldr.bullets) >= 3
+    untitled = extractive_tldr("", LONG_SENTENCES, "en")
+    assert untitled.headline  # the best sentence, as short as deletion makes it
+    assert untitled.headline not in untitled.bullets

@@ -91,3 +91,47 @@ def test_chinese_and_japanese_split_on_full_width_stops() -> None:
 def test_empty_text_has_no_sentences() -> None:
     assert split_sentences("") == []
     assert split_sentences("   \n\n  ") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Acting Assistant Attorney General John P. Cronan of the Criminal Division spoke. "
+         "He left.",
+         ["Acting Assistant Attorney General John P. Cronan of the Criminal Division spoke.",
+          "He left."]),
+        ("Judge Karen O. Bowdre and Agent D. Richard Goss agreed. So did Ms. Art.",
+         ["Judge Karen O. Bowdre and Agent D. Richard Goss agreed.", "So did Ms. Art."]),
+        ("U.S. Attorney Jo Ray of the Southern District said so. Sen. Warren and Reps. Lee "
+         "and Kim wrote to Gov. Hale.",
+         ["U.S. Attorney Jo Ray of the Southern District said so.",
+          "Sen. Warren and Reps. Lee and Kim wrote to Gov. Hale."]),
+        ("The filing, No. 3 on the list, came on Jan. 5 and Sept. 11. Acme Inc. and Orchard "
+         "Corp. settled.",
+         ["The filing, No. 3 on the list, came on Jan. 5 and Sept. 11.",
+          "Acme Inc. and Orchard Corp. settled."]),
+        ("He was born in St. Louis and moved to Mt. Vernon. The store on Main St. closed.",
+         ["He was born in St. Louis and moved to Mt. Vernon.", "The store on Main St. closed."]),
+        ("The case is United States v. Jo Ray. It was filed in Miami, Fla. The trial ends.",
+         ["The case is United States v. Jo Ray.", "It was filed in Miami, Fla.",
+          "The trial ends."]),
+        ("Martin Luther King Jr. Day fell on Monday. He moved to the U.S. Then he left.",
+         ["Martin Luther King Jr. Day fell on Monday.", "He moved to the U.S.",
+          "Then he left."]),
+    ],
+)  # fmt: skip
+def test_names_titles_and_numbered_abbreviations_never_end_a_sentence(
+    text: str, expected: list[str]
+) -> None:
+    assert sentence_texts(text) == expected
+
+
+def test_real_sentence_ends_after_letters_and_abbreviations_still_split() -> None:
+    text = ("He graded the test with a B. The class passed. It was in the U.S. During the "
+            "war he left. Sales fell in Jan. Today they rose. Read p. 12. He was ill. Then "
+            "he rested.")  # fmt: skip
+    assert sentence_texts(text) == [
+        "He graded the test with a B.", "The class passed.", "It was in the U.S.",
+        "During the war he left.", "Sales fell in Jan.", "Today they rose.", "Read p. 12.",
+        "He was ill.", "Then he rested.",
+    ]  # fmt: skip

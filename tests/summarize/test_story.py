@@ -48,3 +48,12 @@ def test_plain_tuples_work_too() -> None:
 def test_empty_story_and_textless_articles() -> None:
     assert summarize_story([]).bullets == ()
     assert summarize_story([StoryArticle("A", "Only a title", "")]).headline == "Only a title"
+
+
+def test_no_bullet_repeats_the_story_headline() -> None:
+    tldr = summarize_story([WIRE, COPY, ANALYSIS])
+    assert len(tldr.headline.split()) <= 20
+    headline = set(content_tokens(tldr.headline, "en"))
+    for bullet in tldr.bullets:
+        shared = headline & set(content_tokens(bullet, "en"))
+        assert len(shared) < 0.6 * len(headline), (tldr.headline, bullet)

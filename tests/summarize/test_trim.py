@@ -82,3 +82,78 @@ def test_asides_holding_a_number_are_kept() -> None:
 def test_asides_stay_when_too_little_would_be_left() -> None:
     text = "Ms Okafor (pictured) agreed."
     assert drop_asides(text, 2, "en") == text
+
+
+def test_an_aside_whose_end_is_unsure_keeps_the_sentence_whole() -> None:
+    # The comma after "Boulder" may end the aside or go on with the place name.
+    place = ("Parallax Quantum, a startup based in Boulder, Colorado, said on Saturday that its "
+             "new processor had run for a week without an error.")  # fmt: skip
+    assert drop_asides(place, 10, "en") == place
+    who = ("Dana Reyes, who grew up in Tulsa, Oklahoma, will lead the agency from its "
+           "headquarters in the capital next spring.")  # fmt: skip
+    assert drop_asides(who, 10, "en") == who
+    # Titled names in a list: "Jones, the chief executive, and Smith, the finance chief, …".
+    listed = ("Jones, the chief executive, and Smith, the finance chief, told investors on a "
+              "call that the plant would reopen in the spring.")  # fmt: skip
+    assert drop_asides(listed, 10, "en") == listed
+    # The same asides with a sure end still go.
+    sure = ("Parallax Quantum, a startup based in Boulder, said on Saturday that its new "
+            "processor had run for a week without an error.")  # fmt: skip
+    assert drop_asides(sure, 20, "en") == ("Parallax Quantum said on Saturday that its new "
+                                           "processor had run for a week without an error.")  # fmt: skip
+
+
+def test_a_closing_credit_of_names_and_titles_is_trimmed() -> None:
+    lead = ("A former county judge was charged today with taking bribes, announced Acting "
+            "Assistant Attorney General Jo P. Ray of the Criminal Division and U.S. Attorney "
+            "Lee Kim of the Middle District of Georgia.")  # fmt: skip
+    assert (
+        trim_sentence(lead, "en") == "A former county judge was charged today with taking bribes."
+    )
+    claim = ("The bank will close 40 branches by June, said a spokesman who asked not to be "
+             "named because the plan is not yet public.")  # fmt: skip
+    assert trim_sentence(claim, "en") == claim  # not names and titles only: kept
+
+
+def test_the_announcer_before_what_was_announced_is_trimmed() -> None:
+    text = "The Department of Justice today announced that Dana Reyes will lead the agency."
+    assert trim_sentence(text, "en") == "Dana Reyes will lead the agency."
+    pronoun = "Orchard Bank announced that it will close 40 branches by the end of June."
+    assert trim_sentence(pronoun, "en") == pronoun  # "It will close…" would lose its subject
+
+
+def test_a_headline_may_end_before_a_clause_of_circumstance() -> None:
+    from wirebrief.summarize.trim import HEADLINE_BREAK
+
+    text = ("Orchard Bank reported a 12% rise in third-quarter profit on Tuesday, to $4.2 "
+            "billion, as lending to small businesses grew faster than expected.")  # fmt: skip
+    assert shorten(text, 20, HEADLINE_BREAK) == (
+        "Orchard Bank reported a 12% rise in third-quarter profit on Tuesday, to $4.2 billion."
+    )
+    assert shorten(text, 20) == text  # a bullet keeps its "as" clause
+
+
+def test_a_cut_never_leaves_a_fragment() -> None:
+    from wirebrief.summarize.trim import HEADLINE_BREAK
+
+    relative = ("Tesla began offering paid robotaxi rides in Phoenix on Tuesday with no employee "
+                "in the vehicle, expanding a service that until now has required a monitor.")  # fmt: skip
+    assert shorten(relative, 20, HEADLINE_BREAK) == (
+        "Tesla began offering paid robotaxi rides in Phoenix on Tuesday with no employee in "
+        "the vehicle."
+    )  # fmt: skip
+    subject = ("The Harbour City Public Employees Retirement Fund Board of Trustees, which "
+               "manages the savings of teachers and firefighters, voted to sell its bonds.")  # fmt: skip
+    assert shorten(subject, 15) == subject  # the name alone is no sentence
+    dashes = ("The ferry service - until now run by the city - will pass to a private "
+              "operator next spring under the new contract signed on Friday.")  # fmt: skip
+    assert shorten(dashes, 10) == dashes  # a pair of dashes is an aside, not a clause end
+
+
+def test_deletion_never_leaves_a_quotation_open() -> None:
+    quote = ('"It is great to see him step up," said captain Jo Ray, who made 105 and 76 not '
+             'out in the match."')  # fmt: skip
+    assert drop_asides(quote, 8, "en") == quote
+    inside = ('Krut said the piece was "a little bit like a tone poem - when you spend some '
+              'time with it, it gradually opens up" to the viewer.')  # fmt: skip
+    assert shorten(inside, 15) == inside

@@ -203,13 +203,15 @@ def article_item(article: Article, base_url: str) -> FeedItem:
     url = f"{base_url.rstrip('/')}/articles/{article.id}"
     source = article.source.name if article.source else article.site_name
     bullets = [str(b) for b in article.tldr_bullets or []]
+    # A TLDR without a short line of its own falls back to the title: not said twice.
+    tldr_line = article.tldr_headline if article.tldr_headline != article.title else None
     return FeedItem(
         id=url,
         title=article.title,
         url=url,
         origin_url=article.origin_url or article.url,
         origin_name=article.origin_name or source,
-        summary=article.tldr_headline or excerpt(article.text, 300),
+        summary=tldr_line or excerpt(article.text, 300),
         tldr=bullets,
         published=article.published_at,
         updated=article.updated_at,

@@ -15,22 +15,28 @@ def _wordset(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-# Never a sentence end: a name follows ("Dr. Venter", "Sen. Warren").
+# Never a sentence end: a name follows ("Dr. Venter", "Sen. Warren", "St. Louis").
 _TITLES = _wordset(
-    "mr mrs ms messrs dr prof sen rep gov gen lt col capt sgt maj adm cmdr brig supt insp det "
-    "rev hon pres st sr jr mt ft vs cf approx"
+    "mr mrs ms messrs dr prof sen sens rep reps gov gen lt col capt sgt maj adm cmdr brig supt "
+    "insp det rev hon pres atty st mt ft vs v cf approx"
 )
 # A sentence end unless a number follows ("No. 5", "Jan. 6", "pp. 12").
 _BEFORE_NUMBER = _wordset(
     "no nos vol vols fig figs art sec ch pp op p jan feb mar apr jun jul aug sep sept oct nov "
     "dec est"
 )
-# Can end a sentence or not: split only when a typical sentence opener follows.
-_AMBIGUOUS = _wordset("inc ltd co corp bros plc llc etc al")
+# Can end a sentence or not: split only when a typical sentence opener follows. Name
+# suffixes, company forms, street words and the U.S. states' AP abbreviations ("Miami, Fla.").
+_AMBIGUOUS = _wordset(
+    "inc ltd co corp bros plc llc lp etc al jr sr esq ave blvd rd hwy ala ariz ark calif colo "
+    "conn del fla ga kan kans ky md mich minn mo mont neb nev okla pa "
+    "tenn tex va vt wis wyo"
+)
 _OPENERS = _wordset(
     "a an the he she it they we i you his her its their our this that these those there "
     "but and or so yet however meanwhile still also in on at by for after before when while "
-    "as if since what who why how where last next some many most both"
+    "as if since what who why how where last next some many most both then today yesterday "
+    "according during although though because each all"
 )
 
 _OPENING = "\"'“‘«(["
@@ -113,10 +119,11 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
     stem = word.lower()
     if stem in _TITLES:
         return False
-    if stem in _BEFORE_NUMBER:
-        return not following[0].isdigit()
+    # An initial before the initial-like abbreviations: "John P. Cronan" is not "p. 12".
     if stem in _AMBIGUOUS or _DOTTED.match(stem) or _INITIAL.match(word):
         return _next_word(following).lower() in _OPENERS
+    if stem in _BEFORE_NUMBER:
+        return not following[0].isdigit()
     return True
 
 

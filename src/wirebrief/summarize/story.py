@@ -6,16 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from wirebrief.summarize.extractive import (
-    HEADLINE_WORDS,
     Scored,
     cosine,
+    pick_headline,
     rank_sentences,
-    select,
+    select_after_headline,
     tfidf_vectors,
 )
 from wirebrief.summarize.language import base_language, content_tokens, detect_language
 from wirebrief.summarize.tldr import MAX_BULLETS, MIN_BULLETS, Tldr
-from wirebrief.summarize.trim import shorten
 
 PER_ARTICLE = 8  # candidates taken from each article: its lead and most central sentences
 
@@ -31,8 +30,9 @@ class StoryArticle:
 
 
 def summarize_story(articles: Sequence[StoryArticle | tuple[str, str, str]]) -> Tldr:
-    """Headline and 3–5 bullets for a story, each bullet from a different source when
-    possible and no two saying the same thing; ``Tldr.sources`` names each bullet's source.
+    """A short headline and 3–5 bullets for a story, each bullet from a different source
+    when possible, none repeating another or the headline; ``Tldr.sources`` names each
+    bullet's source.
 
     ``articles`` are :class:`StoryArticle` or plain ``(source, title, text)`` tuples.
     """
@@ -43,9 +43,10 @@ def summarize_story(articles: Sequence[StoryArticle | tuple[str, str, str]]) -> 
         return Tldr(title, (), "extractive")
     sources = {candidate.source for candidate in candidates}
     count = min(MAX_BULLETS, max(MIN_BULLETS, len(sources)), len(candidates))
-    chosen = select(candidates, count, prefer_new_source=True)
+    lead = pick_headline(candidates) or candidates[0]
+    chosen = select_after_headline(candidates, lead, lead.vector, count, prefer_new_source=True)
     return Tldr(
-        shorten(chosen[0].bullet, HEADLINE_WORDS),
+        lead.headline,
         tuple(candidate.bullet for candidate in chosen),
         "extractive",
         sources=tuple(candidate.source for candidate in chosen),
