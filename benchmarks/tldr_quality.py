@@ -12,24 +12,32 @@ Two corpora, read in place (nothing is copied into the repository):
   titles), whose references give ROUGE: our headline and bullets joined, and our bullets
   alone, against Lead-3 in the same run, with a paired bootstrap interval.
 
+Needs the ``bench`` extra (``pip install -e '.[bench]'``: rouge-score, and pysbd for
+``--splits``).
+
 The defect detectors below are written for this benchmark, apart from the summarizer's own
 rules (they share no code with ``wirebrief.summarize``), so the figures are not the fix
 grading itself:
 
-- *broken bullet*: ends at an initial or an abbreviation that needs a word after it
-  ("John P.", "Sen.", "No.", "Jan."), or on a word that needs more ("… a service that.");
-  starts with a lowercase letter; starts right after an
-  initial or such an abbreviation in the source (the rest of a name cut off); brackets or
-  quotes that do not pair up; words that are not the source's, in the source's order; or a
-  deletion that ends inside a comma-separated run (the word kept after the gap is itself
-  followed by a comma, as "Colorado," in "Quantum Colorado, said" when "a startup based in
-  Boulder," was cut);
+- *broken bullet* (the headline too, unless it is the title): ends at an initial or an
+  abbreviation that needs a word after it ("John P.", "Sen.", "No.", "Jan."), or on a word
+  that needs more ("… a service that."); starts with a lowercase letter; starts right after
+  an initial or such an abbreviation in the source (the rest of a name cut off); brackets
+  or quotes that do not pair up; words that are not the source's, in the source's order;
+  or a deletion that ends inside a comma-separated run (the word kept after the gap is
+  itself followed by a comma, as "Colorado," in "Quantum Colorado, said" when "a startup
+  based in Boulder," was cut);
 - *repeated headline*: a bullet holding at least 80 % of the headline's words, or sharing
   60 % of the words of both (Jaccard);
 - *boilerplate bullet*: a bullet that says who announced or prosecuted or investigated, how
   to get in touch or learn more, a case or docket number, or the presumption of innocence.
 
-    python benchmarks/tldr_quality.py [--pages N] [--examples K]
+With ``--splits``, our sentence ends are compared with pysbd's on the DOJ paragraphs (run
+it before and after a change to the splitter: a rule that stops a false split shows as
+fewer ends only we find, one that breaks a real split as more ends only pysbd finds).
+
+    python benchmarks/tldr_quality.py [--data DIR] [--cache FILE] [--pages N] [--splits]
+                                      [--examples K]
 """
 
 from __future__ import annotations
@@ -63,11 +71,13 @@ NEEDS_NEXT = frozenset(re.findall(r"\w+", (
     "mr mrs ms dr prof sen sens rep reps gov gen lt col capt sgt maj adm cmdr brig det insp "
     "supt rev hon atty st mt ft no nos jan feb mar apr jun jul aug sep sept oct nov dec v vs"
 )))  # fmt: skip
-# Words a text cannot stop on ("… expanding a service that.").
+# Words a text cannot stop on ("… into the.", "… a service that."); "that" only after a
+# noun phrase, as a pronoun ("have done just that.") it may.
 OPEN_ENDED = frozenset(re.findall(r"\w+", (
-    "a an the that which who whose of to and or but with for by from into than is was were are "
-    "has have had will would its their his her"
+    "a an the which who whose of to and or but with for by from into than is was were are "
+    "has have had will would its their"
 )))  # fmt: skip
+OPEN_THAT = re.compile(r"\b(?:a|an|the|this|its|their)\s+[\w-]+\s+that\W*$", re.I)
 ENDS_AT_INITIAL = re.compile(r"(?:^|[\s(])(?:[A-Z]|[A-Za-z]{1,5})\.$")
 BEFORE_START = re.compile(r"(?:^|[\s(])(?P<word>[A-Z]|[A-Za-z]{1,5})\.\s*$")
 LIST_CONTINUES = re.compile(r"^\S+,|^\S+\s+\S+,")
@@ -127,7 +137,7 @@ def ends_at_abbreviation(bullet: str) -> bool:
 def ends_open(bullet: str) -> bool:
     """The last word is one a sentence cannot end on ('… a service that.')."""
     last = words(bullet)[-1:]
-    return bool(last) and last[0] in OPEN_ENDED
+    return (bool(last) and last[0] in OPEN_ENDED) or OPEN_THAT.search(bullet) is not None
 
 
 def starts_lowercase(bullet: str) -> bool:
@@ -156,29 +166,31 @@ def unbalanced(bullet: str) -> bool:
             or bullet.count('"') % 2 == 1)  # fmt: skip
 
 
+def tokens(text: str) -> list[tuple[str, str]]:
+    """Whitespace tokens that hold a word, each with its lowercased words as a key."""
+    return [(raw, key) for raw in text.split() if (key := " ".join(words(raw)))]
+
+
 def alignment(bullet: str, source: str) -> list[int] | None:
-    """Positions of the bullet's words in the source's words, in order (the first match
-    of the bullet's first word from which the rest follow), or ``None`` when they do not."""
-    mine = words(bullet)
-    raw = source.split()
-    theirs = [words(token) for token in raw]
-    flat = [(i, w) for i, ws in enumerate(theirs) for w in ws]
-    if not mine:
-        return None
-    starts = [k for k, (_, w) in enumerate(flat) if w == mine[0]]
-    for start in starts:
-        positions, k = [], start
-        for word in mine:
-            while k < len(flat) and flat[k][1] != word:
+    """Positions of the bullet's tokens among the source's tokens, in order and over the
+    shortest stretch of the source, or ``None`` when the bullet is not a subsequence."""
+    mine = [key for _, key in tokens(bullet)]
+    theirs = [key for _, key in tokens(source)]
+    best: list[int] | None = None
+    for start in (k for k, key in enumerate(theirs) if mine and key == mine[0]):
+        positions, k = [start], start + 1
+        for key in mine[1:]:
+            while k < len(theirs) and theirs[k] != key:
                 k += 1
-            if k == len(flat) or (positions and k - positions[-1] > 60):
+            if k == len(theirs):
                 break
             positions.append(k)
             k += 1
-        else:
-            if positions[-1] - positions[0] < 3 * len(mine) + 80:
-                return [flat[k][0] for k in positions]
-    return None
+        if len(positions) == len(mine) and (
+            best is None or positions[-1] - positions[0] < best[-1] - best[0]
+        ):
+            best = positions
+    return best
 
 
 def garbled_deletion(bullet: str, source: str) -> bool | None:
@@ -188,8 +200,8 @@ def garbled_deletion(bullet: str, source: str) -> bool | None:
     positions = alignment(bullet, source)
     if positions is None:
         return None
-    raw = source.split()
-    kept = bullet.split()
+    raw = [token for token, _ in tokens(source)]
+    kept = [token for token, _ in tokens(bullet)]
     for n in range(1, len(positions)):
         if positions[n] - positions[n - 1] <= 1:
             continue
@@ -413,6 +425,38 @@ def rouge_report(items: Sequence[Item], tldrs: Sequence[Any]) -> None:
         print(f"- {name}: {paired_difference(score, refs, systems[name], systems['Lead-3'])}")
 
 
+def boundary_agreement(items: Sequence[Item]) -> None:
+    """Our sentence ends against pysbd's (a rule-based splitter kept apart from ours) on
+    the DOJ paragraphs: ends both find, ends only we find, ends only pysbd finds."""
+    import pysbd
+
+    from wirebrief.summarize.sentences import sentence_texts
+
+    segmenter = pysbd.Segmenter(language="en", clean=False)
+
+    def ends(pieces: Iterable[str], paragraph: str) -> set[int]:
+        found, at = set(), 0
+        for piece in pieces:
+            start = paragraph.find(piece.strip(), at)
+            if start >= 0:
+                at = start + len(piece.strip())
+                found.add(at)
+        return found
+
+    print("\n| Sentence ends (DOJ) | both | only ours | only pysbd |")
+    print("|---|---:|---:|---:|")
+    for fold in ("dev", "check"):
+        both = ours_only = theirs_only = 0
+        for item in (item for item in items if item.fold == fold):
+            for paragraph in filter(None, (p.strip() for p in item.text.split("\n"))):
+                ours = ends(sentence_texts(paragraph), paragraph)
+                theirs = ends(segmenter.segment(paragraph), paragraph)
+                both += len(ours & theirs)
+                ours_only += len(ours - theirs)
+                theirs_only += len(theirs - ours)
+        print(f"| {fold} | {both} | {ours_only} | {theirs_only} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -425,6 +469,8 @@ def main() -> None:
         default=None,
         help="keep the extracted DOJ texts in this JSONL file and reuse them",
     )
+    parser.add_argument("--splits", action="store_true",
+                        help="compare our sentence ends with pysbd's on the DOJ pages")  # fmt: skip
     parser.add_argument("--examples", type=int, default=0,
                         help="print up to K TLDRs for each defect kind")  # fmt: skip
     options = parser.parse_args()
@@ -459,6 +505,8 @@ def main() -> None:
     print(f"\n{len(items)} TLDRs, {ms:.1f} ms each (summarizing only).")
     defects_table(groups)
     rouge_report(items, tldrs)
+    if options.splits:
+        boundary_agreement([item for item in items if item.fold in ("dev", "check")])
     examples(items, tldrs, verdicts, options.examples)
 
 
