@@ -166,21 +166,22 @@ def unbalanced(bullet: str) -> bool:
             or bullet.count('"') % 2 == 1)  # fmt: skip
 
 
-def tokens(text: str) -> list[tuple[str, str]]:
-    """Whitespace tokens that hold a word, each with its lowercased words as a key."""
-    return [(raw, key) for raw in text.split() if (key := " ".join(words(raw)))]
+def indexed_words(text: str) -> list[tuple[int, str]]:
+    """Each lowercased word with the index of the whitespace token it is in (a token may
+    hold two words when a scraper glued paragraphs: "community.Dr")."""
+    return [(index, word) for index, raw in enumerate(text.split()) for word in words(raw)]
 
 
 def alignment(bullet: str, source: str) -> list[int] | None:
-    """Positions of the bullet's tokens among the source's tokens, in order and over the
+    """Positions of the bullet's words among the source's words, in order and over the
     shortest stretch of the source, or ``None`` when the bullet is not a subsequence."""
-    mine = [key for _, key in tokens(bullet)]
-    theirs = [key for _, key in tokens(source)]
+    mine = [word for _, word in indexed_words(bullet)]
+    theirs = [word for _, word in indexed_words(source)]
     best: list[int] | None = None
-    for start in (k for k, key in enumerate(theirs) if mine and key == mine[0]):
+    for start in (k for k, word in enumerate(theirs) if mine and word == mine[0]):
         positions, k = [start], start + 1
-        for key in mine[1:]:
-            while k < len(theirs) and theirs[k] != key:
+        for word in mine[1:]:
+            while k < len(theirs) and theirs[k] != word:
                 k += 1
             if k == len(theirs):
                 break
@@ -200,14 +201,16 @@ def garbled_deletion(bullet: str, source: str) -> bool | None:
     positions = alignment(bullet, source)
     if positions is None:
         return None
-    raw = [token for token, _ in tokens(source)]
-    kept = [token for token, _ in tokens(bullet)]
+    source_tokens, bullet_tokens = source.split(), bullet.split()
+    source_words, bullet_words = indexed_words(source), indexed_words(bullet)
     for n in range(1, len(positions)):
         if positions[n] - positions[n - 1] <= 1:
             continue
-        last_deleted = raw[positions[n] - 1]
-        if last_deleted.endswith(",") and LIST_CONTINUES.match(" ".join(kept[n:])) \
-                and not kept[n - 1].endswith(","):  # fmt: skip
+        last_deleted = source_tokens[source_words[positions[n] - 1][0]]
+        before, after = bullet_words[n - 1][0], bullet_words[n][0]
+        rest = " ".join(bullet_tokens[after:])
+        if last_deleted.endswith(",") and LIST_CONTINUES.match(rest) \
+                and not bullet_tokens[before].endswith(","):  # fmt: skip
             return True
     return False
 
