@@ -74,8 +74,7 @@ NEEDS_NEXT = frozenset(re.findall(r"\w+", (
 # Words a text cannot stop on ("… into the.", "… a service that."); "that" only after a
 # noun phrase, as a pronoun ("have done just that.") it may.
 OPEN_ENDED = frozenset(re.findall(r"\w+", (
-    "a an the which who whose of to and or but with for by from into than is was were are "
-    "has have had will would its their"
+    "a an the which who whose of to and or but with for by from into than its their"
 )))  # fmt: skip
 OPEN_THAT = re.compile(r"\b(?:a|an|the|this|its|their)\s+[\w-]+\s+that\W*$", re.I)
 ENDS_AT_INITIAL = re.compile(r"(?:^|[\s(])(?:[A-Z]|[A-Za-z]{1,5})\.$")
@@ -180,10 +179,11 @@ def alignment(bullet: str, source: str) -> list[int] | None:
     best: list[int] | None = None
     for start in (k for k, word in enumerate(theirs) if mine and word == mine[0]):
         positions, k = [start], start + 1
+        limit = len(theirs) if best is None else min(len(theirs), start + best[-1] - best[0])
         for word in mine[1:]:
-            while k < len(theirs) and theirs[k] != word:
+            while k < limit and theirs[k] != word:
                 k += 1
-            if k == len(theirs):
+            if k >= limit:
                 break
             positions.append(k)
             k += 1
