@@ -57,12 +57,16 @@ def test_ingested_articles_store_their_links_and_imported_assets_link(
     with db.session() as session:
         article = session.query(Article).one()
         links = asset_store.linked_assets(session, article.id)
-        assert [link.asset.symbol for link in links] == ["XAU", "ACME", "XAG"]
+        # gold and silver lead the story; Acme Rockets comes up in its last line
+        assert [(link.asset.symbol, link.role) for link in links] == [
+            ("XAU", "about"), ("XAG", "about"), ("ACME", "mention"),
+        ]  # fmt: skip
         assert links[0].evidence[0] == {
             "text": "Gold", "start": 0, "end": 4, "field": "title", "kind": "name_in_context",
         }  # fmt: skip
         rows = asset_store.articles_about(session, links[0].asset_id)
         assert [row[0].id for row in rows] == [article.id]
+        assert asset_store.articles_about(session, links[2].asset_id) == []
 
     asyncio.run(ingest(PAGE.replace("Silver followed, rising 2%.", "")))
     with db.session() as session:

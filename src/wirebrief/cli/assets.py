@@ -17,8 +17,10 @@ if TYPE_CHECKING:
     from wirebrief.markets.linker import Linker
     from wirebrief.storage.db import Database
 
+RELINK_BATCH = 500  # articles per transaction
+
 app = typer.Typer(
-    help="The assets articles are linked to: list, import, link text, quote prices.",
+    help="The assets articles are linked to: list, import, link text, relink, quote prices.",
     no_args_is_help=True,
 )
 
@@ -32,11 +34,14 @@ def link(
         False, "--jsonl", help='Read JSON lines {"id", "title", "text"}; print one line each.'
     ),
 ) -> None:
-    """Print the assets a text is about, as JSON, best first.
+    """Print the assets a text is about, and those it mentions in passing, as JSON.
 
-    The output is [{"symbol", "name", "kind", "score", "evidence": [{"text", "start",
-    "end", "field", "kind"}]}]. With --jsonl each input line prints {"id", "assets": [...]},
-    or {"id", "error"} (the exit code is then 1).
+    The output is {"assets": [...], "mentions": [...]}: "assets" lists the assets the text
+    is about, best first, each {"symbol", "name", "kind", "score", "evidence": [{"text",
+    "start", "end", "field", "kind"}]}; "mentions" lists the assets it names in passing
+    (a rival, a customer, background), in the same shape, each scoring below every asset
+    in "assets". With --jsonl each input line prints {"id", "assets": [...], "mentions":
+    [...]}, or {"id", "error"} (the exit code is then 1).
     """
     from wirebrief.markets.linker import linker_for
 
@@ -45,8 +50,7 @@ def link(
     linker = linker_for(state(ctx).settings)
     content = _read(source)
     if not jsonl:
-        links = linker.link(title, content)
-        print(json.dumps([item.as_dict() for item in links], ensure_ascii=False))
+        print(json.dumps(_linked(linker, title, content), ensure_ascii=False))
         return
     failures = 0
     for number, line in enumerate(content.splitlines(), start=1):
@@ -75,6 +79,56 @@ def import_(
     with state(ctx).database().session() as session:
         added, updated = asset_store.import_assets(session, specs)
     console.print(f"Imported {file}: {added} new assets, {updated} updated.")
+
+
+@app.command("relink")
+def relink(ctx: typer.Context) -> None:
+    """Link every stored article again with the current linker and registry.
+
+    Use it after importing assets (articles stored before then are not linked to them) or
+    after an upgrade, to decide again which assets each article is about and which it only
+    mentions. Articles are read and stored in batches; it can be stopped and run again.
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from wirebrief.markets.linker import linker_for
+    from wirebrief.storage import assets as asset_store
+
+    cli = state(ctx)
+    db = cli.database()
+    linker = linker_for(cli.settings)
+    with db.session() as session:
+        total = asset_store.count_articles(session)
+    after, articles, about, mentions = 0, 0, 0, 0
+    columns = (
+        TextColumn("[progress.description]{task.description}"), BarColumn(),
+        MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+    )  # fmt: skip
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("Linking articles", total=total)
+        while True:
+            with db.session() as session:
+                batch = asset_store.texts_to_link(session, after_id=after, limit=RELINK_BATCH)
+                for article_id, title, text in batch:
+                    links = linker.link(title, text)
+                    asset_store.replace_article_assets(session, article_id, links)
+                    about += sum(link.is_about for link in links)
+                    mentions += sum(not link.is_about for link in links)
+            if not batch:
+                break
+            after, articles = batch[-1][0], articles + len(batch)
+            progress.update(task, advance=len(batch))
+    console.print(
+        f"Linked {articles} articles again: {about} links to assets they are about, "
+        f"{mentions} passing mentions."
+    )
 
 
 @app.command("list")
@@ -194,7 +248,16 @@ def _link_record(linker: Linker, line: str, number: int) -> dict[str, Any]:
     title, text = item.get("title") or "", item.get("text") or ""
     if not isinstance(title, str) or not isinstance(text, str):
         return {"id": item.get("id"), "line": number, "error": "title and text must be strings"}
-    return {"id": item.get("id"), "assets": [x.as_dict() for x in linker.link(title, text)]}
+    return {"id": item.get("id"), **_linked(linker, title, text)}
+
+
+def _linked(linker: Linker, title: str, text: str) -> dict[str, list[dict[str, Any]]]:
+    """The output of ``assets link`` for one text: about first, then passing mentions."""
+    links = linker.link(title, text)
+    return {
+        "assets": [link.as_dict() for link in links if link.is_about],
+        "mentions": [link.as_dict() for link in links if not link.is_about],
+    }
 
 
 def _database_if_ready(cli: CliState) -> Database | None:

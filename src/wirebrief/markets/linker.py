@@ -16,22 +16,26 @@ than recall here (a wrong ticker under a story is worse than none):
   Nvidia") barely counts, and people are not aliases at all.
 
 An asset links when its mentions, weighted by kind and field, title first, and with
-diminishing returns for repeats, reach ``LINK_THRESHOLD``.
+diminishing returns for repeats, reach ``LINK_THRESHOLD``. Then ``about.py`` decides from
+where and how it is named whether the article is *about* it or names it in passing.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
 import time
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
+from wirebrief.markets.about import WEAK_KINDS, AboutModel, LinkRole, MentionFacts, features
 from wirebrief.markets.registry import (
     DATA_DIR,
     AssetSpec,
@@ -62,6 +66,7 @@ LINK_THRESHOLD = 1.0
 MAX_EVIDENCE = 5
 CONTEXT_WORDS = 8  # market words this close to an ambiguous name (same sentence) count
 AMOUNT_WORDS = 3  # prices and percentages only this close: "gold fell 1.1%"
+WINDOW_CHARS = 160  # more than CONTEXT_WORDS words either side
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -81,7 +86,26 @@ _FUNCTION_WORDS = _word_set(
 _TOKEN = re.compile(r"[$€£¥]?\d[\d,.]*%?|[A-Za-z][A-Za-z'\-]*")
 _AMOUNT = re.compile(r"[$€£¥]\d[\d,.]*|\d[\d,.]*%|percent")
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# Words that, a few words before a name, say it is named in passing.
+_PASSING = re.compile(
+    r"\b(?:such as|like|including|include|includes|unlike|rivals?|competitors?|peers?"
+    r"|compared (?:with|to)|than|versus|alongside|as well as)\b",
+    re.IGNORECASE,
+)
+PASSING_WORDS = 6  # how many words before a name a passing cue may stand (<= CONTEXT_WORDS)
+MOVE_WORDS = 6  # a move of its own: a move word and an amount this close after the name
+_MOVES = _word_set(
+    """rose rise rises rising fell fall falls falling gained gains gain gaining lost loses
+    losing dropped drops drop dropping climbed climbs climbing jumped jumps jumping slid
+    slides sliding slipped slips slipping added adds adding surged surges surging soared
+    soars soaring plunged plunges plunging tumbled tumbles tumbling rallied rallies
+    rallying sank sinks sinking eased eases easing edged edges edging declined declines
+    declining advanced advances advancing rebounded rebounds rebounding retreated retreats
+    retreating slumped slumps slumping up down"""
+)
 _UPPER = re.compile(r"[A-Z]")
+_LONG_WORD = re.compile(r"[A-Za-z]{4,}")
 _LOWER = re.compile(r"[a-z]")
 _YEAR_BEFORE = re.compile(r"\b(?:19|20)\d\d\s+$")  # "a 2003 Toyota Tundra": a product
 _NEXT_WORD = re.compile(r"[ \t]+([A-Z][a-z]+)\b")
@@ -128,13 +152,20 @@ class Evidence:
 
 @dataclass(frozen=True)
 class AssetLink:
-    """An asset an article is about: score in (0, 1), higher is more central."""
+    """An asset an article names: score in (0, 1), higher is more central; the article is
+    *about* it (``role``) or names it in passing, and every mention scores below every
+    asset the article is about."""
 
     symbol: str
     name: str
     kind: str
     score: float
     evidence: tuple[Evidence, ...]
+    role: LinkRole = LinkRole.ABOUT
+
+    @property
+    def is_about(self) -> bool:
+        return self.role is LinkRole.ABOUT
 
     def as_dict(self) -> dict[str, Any]:
         """The contract of ``wirebrief assets link``: symbol, name, kind, score, evidence."""
@@ -145,6 +176,24 @@ class AssetLink:
             "score": self.score,
             "evidence": [item.as_dict() for item in self.evidence],
         }
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A linked asset before the about model judges it: what ``--fit`` learns from."""
+
+    spec: AssetSpec
+    evidence: tuple[Evidence, ...]  # every counted mention, in order
+    features: tuple[float, ...]  # about.FEATURES
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """A mention that counts: its weight and its evidence."""
+
+    weight: float
+    evidence: Evidence
+    spec: AssetSpec
 
 
 @dataclass(frozen=True)
@@ -185,37 +234,105 @@ class Linker:
             self._automaton.make_automaton()
 
     def link(self, title: str, text: str = "") -> list[AssetLink]:
-        """The assets ``title`` and ``text`` are about, best first."""
-        found: dict[str, list[tuple[float, Evidence]]] = defaultdict(list)
-        mentions = {"title": self._mentions(title), "text": self._mentions(text)}
+        """The assets ``title`` and ``text`` name, best first: those the article is about,
+        then those it mentions in passing."""
+        links = []
+        for candidate in self.candidates(title, text):
+            probability = self.about_model.probability(candidate.features)
+            spec = candidate.spec
+            links.append(
+                AssetLink(
+                    spec.symbol,
+                    spec.name,
+                    spec.kind,
+                    self.about_model.score(probability),
+                    candidate.evidence[:MAX_EVIDENCE],
+                    self.about_model.role(probability),
+                )
+            )
+        return sorted(links, key=lambda link: (not link.is_about, -link.score, link.symbol))
+
+    @cached_property
+    def about_model(self) -> AboutModel:
+        return AboutModel.load()
+
+    def candidates(self, title: str, text: str = "") -> list[Candidate]:
+        """The assets whose mentions reach ``LINK_THRESHOLD``, with what the about model
+        reads of them."""
+        layouts = {"title": _Layout(_normalise(title)), "text": _Layout(_normalise(text))}
+        mentions = {name: self._mentions(layout.content) for name, layout in layouts.items()}
         established = {m.spec.symbol for ms in mentions.values() for m in ms if not m.needs_context}
-        specs: dict[str, AssetSpec] = {}
-        for field_name, content in (("title", title), ("text", text)):
-            title_case = _is_title_case(content)
+        counted = self._count(layouts, mentions, established)
+        # An ambiguous name with market words beside it establishes the asset for its other
+        # mentions too: "Justice Department Sues Visa" once the text says "Visa shares fell".
+        in_context = {
+            symbol
+            for symbol, items in counted.items()
+            if any(item.evidence.kind == "name_in_context" for item in items)
+        }
+        if not in_context <= established:
+            counted = self._count(layouts, mentions, established | in_context)
+        raw = {
+            symbol: _raw_weight([item.weight for item in items])
+            for symbol, items in counted.items()
+        }
+        linked = sorted(symbol for symbol, value in raw.items() if value >= LINK_THRESHOLD)
+        # what the about model reads, worked out for linked assets only
+        facts = {
+            symbol: [_facts(layouts, item.evidence) for item in counted[symbol]]
+            for symbol in linked
+        }
+        own_words = _own_words(layouts["text"], facts)
+        total = sum(raw[symbol] for symbol in linked)
+        in_title = [
+            (fact.start, symbol)
+            for symbol in linked
+            for fact in facts[symbol]
+            if fact.field == "title" and fact.kind not in WEAK_KINDS
+        ]
+        title_first = min(in_title)[1] if in_title else None
+        return [
+            Candidate(
+                counted[symbol][0].spec,
+                tuple(item.evidence for item in counted[symbol]),
+                features(
+                    facts[symbol],
+                    share=raw[symbol] / total,
+                    title_first=symbol == title_first,
+                    own_words=own_words.get(symbol, 0),
+                    text_length=len(text),
+                    assets=len(linked),
+                ),
+            )
+            for symbol in linked
+        ]
+
+    def _count(
+        self,
+        layouts: dict[str, _Layout],
+        mentions: dict[str, list[_Mention]],
+        established: set[str],
+    ) -> dict[str, list[_Counted]]:
+        """The mentions that count, per symbol, in order: title first, then text."""
+        counted: dict[str, list[_Counted]] = defaultdict(list)
+        for field_name, layout in layouts.items():
+            if not mentions[field_name]:
+                continue
+            content = layout.content
+            # capitals say nothing in a headline-style field; only ambiguous names ask
+            title_case = any(m.needs_context for m in mentions[field_name]) and _is_title_case(
+                content
+            )
             for mention in mentions[field_name]:
-                kind = self._judge(mention, content, established, title_case)
+                market = mention.needs_context and layout.context(mention.start, mention.end).market
+                kind = self._judge(mention, content, market, established, title_case)
                 if kind is None:
                     continue
                 weight = WEIGHTS[kind] * (TITLE_FACTOR if field_name == "title" else 1.0)
-                evidence = Evidence(
-                    _clean(content[mention.start : mention.end]),
-                    mention.start,
-                    mention.end,
-                    field_name,
-                    kind,
-                )
-                found[mention.spec.symbol].append((weight, evidence))
-                specs[mention.spec.symbol] = mention.spec
-        links = []
-        for symbol, items in found.items():
-            weights = sorted((weight for weight, _ in items), reverse=True)
-            raw = sum(weight * REPEAT_DECAY**n for n, weight in enumerate(weights))
-            if raw < LINK_THRESHOLD:
-                continue
-            spec = specs[symbol]
-            evidence = tuple(item for _, item in items[:MAX_EVIDENCE])
-            links.append(AssetLink(spec.symbol, spec.name, spec.kind, _score(raw), evidence))
-        return sorted(links, key=lambda link: (-link.score, link.symbol))
+                span = content[mention.start : mention.end]
+                evidence = Evidence(_clean(span), mention.start, mention.end, field_name, kind)
+                counted[mention.spec.symbol].append(_Counted(weight, evidence, mention.spec))
+        return counted
 
     # ── finding mentions ──
 
@@ -285,16 +402,22 @@ class Linker:
     # ── judging one mention ──
 
     def _judge(
-        self, mention: _Mention, content: str, established: set[str], title_case: bool
+        self,
+        mention: _Mention,
+        content: str,
+        market: bool,
+        established: set[str],
+        title_case: bool,
     ) -> str | None:
-        """The evidence kind this mention counts as, or ``None`` when it does not count."""
+        """The evidence kind this mention counts as, or ``None`` when it does not count
+        (``market``: market words or a price beside it)."""
         if mention.kind != "name":
             return mention.kind
         if mention.needs_context:
             if not title_case and _inside_proper_name(content, mention.start, mention.end):
                 return None
             known = mention.spec.symbol in established
-            if not known and not _market_context(content, mention.start, mention.end):
+            if not known and not market:
                 return None
             return "name_in_context"
         if mention.spec.kind == "stock":
@@ -387,25 +510,143 @@ def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
     return any(start < other_end and other_start < end for other_start, other_end in spans)
 
 
-def _sentence(content: str, start: int, end: int) -> tuple[int, int]:
-    """The bounds of the sentence around ``content[start:end]``."""
-    left = 0
-    for match in _SENTENCE_END.finditer(content, 0, start):
-        left = match.end()
-    right_match = _SENTENCE_END.search(content, end)
-    return left, right_match.start() + 1 if right_match else len(content)
+class _Layout:
+    """Where the sentences and paragraphs of one field start and end."""
+
+    def __init__(self, content: str) -> None:
+        self.content = content
+        ends = list(_SENTENCE_END.finditer(content)) if content else []
+        self._sentence_stops = [match.start() for match in ends]
+        self._sentence_starts = [match.end() for match in ends]
+        breaks = _PARAGRAPH_BREAK.finditer(content) if content else ()
+        self._paragraph_starts = [match.end() for match in breaks]
+        self._contexts: dict[tuple[int, int], _Context] = {}
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        """The bounds of the sentence around ``content[start:end]``."""
+        before = bisect_right(self._sentence_starts, start)
+        left = self._sentence_starts[before - 1] if before else 0
+        after = bisect_left(self._sentence_stops, end)
+        right = self._sentence_stops[after] + 1 if after < len(self._sentence_stops) else None
+        return left, len(self.content) if right is None else right
+
+    def sentence_of(self, offset: int) -> int:
+        """The index of the sentence holding ``offset``."""
+        return bisect_right(self._sentence_starts, offset)
+
+    def paragraph_of(self, offset: int) -> int:
+        """The index of the paragraph holding ``offset``."""
+        return bisect_right(self._paragraph_starts, offset)
+
+    def context(self, start: int, end: int) -> _Context:
+        """The words either side of ``content[start:end]`` (read once per span)."""
+        key = (start, end)
+        if key not in self._contexts:
+            self._contexts[key] = _context(self, start, end)
+        return self._contexts[key]
+
+    def words(self, sentence: int) -> int:
+        """How many words sentence number ``sentence`` has."""
+        left = self._sentence_starts[sentence - 1] if sentence else 0
+        stop = self._sentence_stops[sentence] if sentence < len(self._sentence_stops) else None
+        return len(self.content[left:stop].split())
 
 
-def _market_context(content: str, start: int, end: int) -> bool:
-    """Market words nearby, or a price or percentage right next to it, in its sentence."""
-    left, right = _sentence(content, start, end)
-    before = list(_TOKEN.finditer(content, left, start))
-    after = list(_TOKEN.finditer(content, end, right))
-    nearby = [*before[-CONTEXT_WORDS:], *after[:CONTEXT_WORDS]]
-    if any(token.group().lower() in MARKET_WORDS for token in nearby):
-        return True
-    close = [*before[-AMOUNT_WORDS:], *after[:AMOUNT_WORDS]]
-    return any(_AMOUNT.fullmatch(token.group()) for token in close)
+def _window(layout: _Layout, start: int, end: int) -> tuple[int, int]:
+    """The part of the sentence around ``content[start:end]`` that holds the few words
+    either side that context is read from (cut at spaces)."""
+    content = layout.content
+    left, right = layout.sentence(start, end)
+    if start - left > WINDOW_CHARS:
+        space = content.find(" ", start - WINDOW_CHARS, start)
+        left = space + 1 if space >= 0 else start
+    if right - end > WINDOW_CHARS:
+        space = content.rfind(" ", end, end + WINDOW_CHARS)
+        right = space if space >= 0 else end
+    return left, right
+
+
+@dataclass(frozen=True)
+class _Context:
+    """The words either side of a mention, in its sentence: what market words, a move of
+    its own and passing cues are read from."""
+
+    content: str
+    before: list[re.Match[str]]  # the last CONTEXT_WORDS words before the mention
+    after: list[re.Match[str]]  # the first CONTEXT_WORDS words after it
+
+    @property
+    def market(self) -> bool:
+        """Market words nearby, or a price or percentage right next to it."""
+        words = {token.group().lower() for token in (*self.before, *self.after)}
+        if not words.isdisjoint(MARKET_WORDS):
+            return True
+        close = [*self.before[-AMOUNT_WORDS:], *self.after[:AMOUNT_WORDS]]
+        return any(_AMOUNT.fullmatch(token.group()) for token in close)
+
+    @property
+    def moves(self) -> bool:
+        """A move of its own right after the name: a move word, then an amount ("Nvidia
+        rose 2.6%", "Brent crude fell 2.4% to $71")."""
+        words = [token.group() for token in self.after[:MOVE_WORDS]]
+        verb = next((n for n, word in enumerate(words) if word.lower() in _MOVES), None)
+        return verb is not None and any(_AMOUNT.fullmatch(word) for word in words[verb + 1 :])
+
+    @property
+    def passing(self) -> bool:
+        """A cue such as "rivals such as" or "including" a few words before."""
+        words = self.before[-PASSING_WORDS:]
+        return bool(words) and bool(
+            _PASSING.search(self.content, words[0].start(), words[-1].end())
+        )
+
+
+def _context(layout: _Layout, start: int, end: int) -> _Context:
+    """The CONTEXT_WORDS words either side of ``content[start:end]`` in its sentence."""
+    content = layout.content
+    left, right = _window(layout, start, end)
+    before = list(_TOKEN.finditer(content, left, start))[-CONTEXT_WORDS:]
+    after = list(islice(_TOKEN.finditer(content, end, right), CONTEXT_WORDS))
+    return _Context(content, before, after)
+
+
+def _own_words(layout: _Layout, facts: dict[str, list[MentionFacts]]) -> dict[str, int]:
+    """Per asset, the words of the text's sentences that name it and no other asset."""
+    named: dict[int, set[str]] = defaultdict(set)
+    for symbol, items in facts.items():
+        for fact in items:
+            if fact.field == "text":
+                named[fact.sentence].add(symbol)
+    own: dict[str, int] = defaultdict(int)
+    for sentence, symbols in named.items():
+        if len(symbols) == 1:
+            own[next(iter(symbols))] += layout.words(sentence)
+    return own
+
+
+def _facts(layouts: dict[str, _Layout], evidence: Evidence) -> MentionFacts:
+    """What the about model reads of one counted mention; market words, moves and passing
+    cues only in the text."""
+    layout = layouts[evidence.field]
+    start = evidence.start
+    context = layout.context(start, evidence.end) if evidence.field == "text" else None
+    market = context is not None and context.market
+    return MentionFacts(
+        evidence.field,
+        start,
+        evidence.kind,
+        layout.sentence_of(start),
+        layout.paragraph_of(start),
+        market,
+        market and context is not None and context.moves,
+        context is not None and context.passing,
+    )
+
+
+def _raw_weight(weights: list[float]) -> float:
+    """Mentions' weights summed, the strongest first, each repeat worth less."""
+    ordered = sorted(weights, reverse=True)
+    return sum(weight * REPEAT_DECAY**n for n, weight in enumerate(ordered))
 
 
 def _inside_proper_name(content: str, start: int, end: int) -> bool:
@@ -442,7 +683,7 @@ def _names_a_role(content: str, start: int, end: int) -> bool:
 
 def _is_title_case(content: str) -> bool:
     """Headline style: most longer words capitalised, so capitals say nothing."""
-    words = [word for word in re.findall(r"[A-Za-z]{4,}", content)][:40]
+    words = [match.group() for match in islice(_LONG_WORD.finditer(content), 40)]
     return len(words) >= 2 and sum(word[0].isupper() for word in words) / len(words) > 0.6
 
 
@@ -451,8 +692,3 @@ def _is_shouting(content: str) -> bool:
     sample = content[:2000]
     upper, lower = len(_UPPER.findall(sample)), len(_LOWER.findall(sample))
     return upper + lower >= 12 and upper / (upper + lower) > 0.7
-
-
-def _score(raw: float) -> float:
-    """Map the weighted mention count to (0, 1)."""
-    return round(1.0 - math.exp(-raw / 3.0), 3)

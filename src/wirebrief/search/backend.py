@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from wirebrief.errors import ConfigError
+from wirebrief.markets.about import LinkRole
 from wirebrief.search.query import SearchQuery
 from wirebrief.search.snippets import excerpt_html, highlight, marked_html, snippet_html
 from wirebrief.storage.models import Article, ArticleAsset, Asset
@@ -179,7 +180,9 @@ def filter_clauses(filters: SearchFilters) -> list[ColumnElement[bool]]:
         asset_ids = select(Asset.id).where(func.upper(Asset.symbol).in_(symbols))
         clauses.append(
             exists().where(
-                ArticleAsset.article_id == Article.id, ArticleAsset.asset_id.in_(asset_ids)
+                ArticleAsset.article_id == Article.id,
+                ArticleAsset.asset_id.in_(asset_ids),
+                ArticleAsset.role == LinkRole.ABOUT.value,  # about it, not naming it in passing
             )
         )
     return clauses

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from wirebrief.errors import NotFoundError
+from wirebrief.markets.about import LinkRole
 from wirebrief.markets.linker import AssetLink
 from wirebrief.markets.quotes import Bar, PriceSeries
 from wirebrief.markets.registry import AssetSpec, builtin_registry
@@ -89,13 +90,16 @@ def all_specs(session: Session) -> list[AssetSpec]:
     return sorted(merged.values(), key=lambda spec: (spec.kind, spec.symbol))
 
 
+IS_ABOUT = ArticleAsset.role == LinkRole.ABOUT.value  # a mention puts no article on a list
+
+
 def article_counts(session: Session) -> dict[str, int]:
-    """Visible linked articles per asset symbol."""
+    """Visible articles about each asset, by symbol."""
     rows = session.execute(
         select(Asset.symbol, func.count(ArticleAsset.id))
         .join(ArticleAsset, ArticleAsset.asset_id == Asset.id)
         .join(Article, Article.id == ArticleAsset.article_id)
-        .where(Article.hidden.is_(False))
+        .where(Article.hidden.is_(False), IS_ABOUT)
         .group_by(Asset.symbol)
     )
     return {symbol: count for symbol, count in rows}
@@ -128,6 +132,7 @@ def replace_article_assets(session: Session, article_id: int, links: Sequence[As
             ArticleAsset(
                 article_id=article_id,
                 asset_id=asset.id,
+                role=link.role.value,
                 score=link.score,
                 evidence=[item.as_dict() for item in link.evidence],
             )
@@ -142,12 +147,29 @@ def store_links_for_url(session: Session, url: str, links: Sequence[AssetLink]) 
         replace_article_assets(session, article.id, links)
 
 
+def texts_to_link(session: Session, *, after_id: int, limit: int) -> list[tuple[int, str, str]]:
+    """``(id, title, text)`` of up to ``limit`` stored articles after ``after_id``, by id."""
+    query = (
+        select(Article.id, Article.title, Article.text)
+        .where(Article.id > after_id)
+        .order_by(Article.id)
+        .limit(limit)
+    )
+    return [(row.id, row.title or "", row.text or "") for row in session.execute(query)]
+
+
+def count_articles(session: Session) -> int:
+    """How many articles are stored (hidden ones included)."""
+    return session.scalar(select(func.count(Article.id))) or 0
+
+
 def linked_assets(session: Session, article_id: int) -> list[ArticleAsset]:
-    """The assets an article is linked to, best first (each with ``.asset`` loaded)."""
+    """The assets an article names, those it is about first, each best first (with
+    ``.asset`` loaded)."""
     query = (
         select(ArticleAsset)
         .where(ArticleAsset.article_id == article_id)
-        .order_by(ArticleAsset.score.desc(), ArticleAsset.id)
+        .order_by(~IS_ABOUT, ArticleAsset.score.desc(), ArticleAsset.id)  # about first
     )
     return list(session.scalars(query).unique())
 
@@ -155,12 +177,12 @@ def linked_assets(session: Session, article_id: int) -> list[ArticleAsset]:
 def articles_about(
     session: Session, asset_id: int, *, limit: int = 20, offset: int = 0
 ) -> list[tuple[Article, ArticleAsset]]:
-    """Visible articles linked to an asset, newest first, with their link."""
+    """Visible articles about an asset, newest first, with their link."""
     query = (
         select(Article, ArticleAsset)
         .join(ArticleAsset, ArticleAsset.article_id == Article.id)
         .options(joinedload(Article.source))
-        .where(ArticleAsset.asset_id == asset_id, Article.hidden.is_(False))
+        .where(ArticleAsset.asset_id == asset_id, IS_ABOUT, Article.hidden.is_(False))
         .order_by(func.coalesce(Article.published_at, Article.fetched_at).desc(), Article.id.desc())
         .limit(limit)
         .offset(offset)
@@ -169,11 +191,11 @@ def articles_about(
 
 
 def count_articles_about(session: Session, asset_id: int) -> int:
-    """How many visible articles are linked to an asset."""
+    """How many visible articles are about an asset."""
     query = (
         select(func.count(ArticleAsset.id))
         .join(Article, Article.id == ArticleAsset.article_id)
-        .where(ArticleAsset.asset_id == asset_id, Article.hidden.is_(False))
+        .where(ArticleAsset.asset_id == asset_id, IS_ABOUT, Article.hidden.is_(False))
     )
     return session.scalar(query) or 0
 

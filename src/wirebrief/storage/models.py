@@ -230,7 +230,7 @@ class Asset(Base):
 
 
 class ArticleAsset(Base):
-    """Which asset an article is about, how strongly."""
+    """An asset an article names: whether it is about it or mentions it, how strongly."""
 
     __tablename__ = "article_assets"
     __table_args__ = (UniqueConstraint("article_id", "asset_id"),)
@@ -238,6 +238,9 @@ class ArticleAsset(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
+    # markets.about.LinkRole: "about" puts the article on the asset's lists, "mention" only
+    # beside the article
+    role: Mapped[str] = mapped_column(String(10), default="about", server_default="about")
     score: Mapped[float] = mapped_column(default=0.0)
     # Where the article names it: [{"text", "start", "end", "field", "kind"}]
     evidence: Mapped[list | None] = mapped_column(JSON)

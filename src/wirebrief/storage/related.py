@@ -16,12 +16,14 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.orm import Session, joinedload
 
+from wirebrief.markets.about import LinkRole
 from wirebrief.storage.dialect import insert_or_update
 from wirebrief.storage.models import Article, ArticleAsset, ArticleTerm, RelatedArticle
 
 _terms = ArticleTerm.__table__
 _related = RelatedArticle.__table__
 _links = ArticleAsset.__table__
+_ABOUT = _links.c.role == LinkRole.ABOUT.value
 _articles = Article.__table__
 
 
@@ -70,10 +72,10 @@ def postings(
 
 
 def asset_postings(session: Session, asset_id: int, *, exclude_id: int, limit: int) -> list[int]:
-    """The articles most recently linked to ``asset_id``."""
+    """The articles most recently linked as about ``asset_id``."""
     query = (
         select(_links.c.article_id)
-        .where(_links.c.asset_id == asset_id, _links.c.article_id != exclude_id)
+        .where(_links.c.asset_id == asset_id, _ABOUT, _links.c.article_id != exclude_id)
         .order_by(_links.c.id.desc())
         .limit(limit)
     )
@@ -92,10 +94,10 @@ def vectors(session: Session, article_ids: Iterable[int]) -> dict[int, dict[int,
 
 
 def assets_of(session: Session, article_ids: Iterable[int]) -> dict[int, set[int]]:
-    """The asset ids each article is linked to."""
+    """The ids of the assets each article is about (a passing mention relates nothing)."""
     out: dict[int, set[int]] = defaultdict(set)
     query = select(_links.c.article_id, _links.c.asset_id).where(
-        _links.c.article_id.in_(list(article_ids))
+        _links.c.article_id.in_(list(article_ids)), _ABOUT
     )
     for article_id, asset_id in session.execute(query):
         out[article_id].add(asset_id)

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from wirebrief.errors import NotFoundError
+from wirebrief.storage import assets as asset_store
 from wirebrief.storage import locks
 from wirebrief.storage.models import Article, ArticleAsset, ArticleSighting, Asset, Source, Story
 from wirebrief.storage.types import utcnow
@@ -103,12 +104,12 @@ def _key(source_name: str | None, site_name: str | None, url: str) -> str:
 
 
 def about_assets(symbol: str | None = None, kind: str | None = None) -> ColumnElement[bool]:
-    """A condition on stories: a visible article is linked to this asset or asset kind."""
+    """A condition on stories: a visible article is about this asset or asset kind."""
     linked = (
         select(Article.story_id)
         .join(ArticleAsset, ArticleAsset.article_id == Article.id)
         .join(Asset, Asset.id == ArticleAsset.asset_id)
-        .where(Article.hidden.is_(False))
+        .where(Article.hidden.is_(False), asset_store.IS_ABOUT)
     )
     if symbol:
         linked = linked.where(Asset.symbol == symbol.upper())

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, object_session
 
 from wirebrief.errors import PriceError
+from wirebrief.markets.about import LinkRole
 from wirebrief.markets.prices import HISTORY_DAYS, NoPrices, PriceBook
 from wirebrief.markets.providers import build_providers
 from wirebrief.markets.quotes import (
@@ -108,15 +109,26 @@ class WidgetItem:
         return direction(self.since)
 
 
-def market_widget(request: Request, article: Article) -> list[WidgetItem]:
-    """The article's top linked assets with price, 24 h change, sparkline and the move since
-    publication (a Jinja global used by ``_market_widget.html``).
+@dataclass(frozen=True)
+class Markets:
+    """The article page's markets: the assets it is about, with prices, and those it only
+    mentions."""
+
+    about: list[WidgetItem]
+    mentions: list[Asset]
+
+
+def market_widget(request: Request, article: Article) -> Markets:
+    """The article's top assets it is about, with price, 24 h change, sparkline and the move
+    since publication, and the assets it mentions in passing (a Jinja global used by
+    ``_market_widget.html``).
     """
     session = object_session(article)
     if session is None:
-        return []
+        return Markets([], [])
+    links = asset_store.linked_assets(session, article.id)
     items = []
-    for link in asset_store.linked_assets(session, article.id)[:WIDGET_ASSETS]:
+    for link in [link for link in links if link.role == LinkRole.ABOUT][:WIDGET_ASSETS]:
         prices = prices_of(request, link.asset, WIDGET_DAYS)
         spark, since = Markup(""), None
         if prices.series is not None:
@@ -124,7 +136,8 @@ def market_widget(request: Request, article: Article) -> list[WidgetItem]:
             spark = sparkline_svg(prices.series.bars, label, marker_at=article.published_at)
             since = change_since(prices.series, article.published_at)
         items.append(WidgetItem(link.asset, prices, spark, since))
-    return items
+    mentions = [link.asset for link in links if link.role == LinkRole.MENTION]
+    return Markets(items, mentions)
 
 
 def as_of(value: datetime) -> str:
@@ -217,7 +230,9 @@ class AssetListItemOut(BaseModel):
     currency: str
     aliases: list[str] = Field(description="Names that link articles to it by themselves.")
     ambiguous: list[str] = Field(description="Names that count only with market context.")
-    articles: int = Field(description="Visible linked articles.")
+    articles: int = Field(
+        description="Visible articles about the asset (not those that only mention it)."
+    )
 
 
 class AssetListOut(BaseModel):

@@ -1,4 +1,4 @@
-"""JSON shapes of the markets API: assets, quotes, bars and an article's linked assets."""
+"""JSON shapes of the markets API: assets, quotes, bars and the assets an article names."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import object_session
 
+from wirebrief.markets.about import LinkRole
 from wirebrief.markets.quotes import Bar, Quote
 from wirebrief.storage import assets as asset_store
 from wirebrief.storage.models import Article, ArticleAsset
@@ -25,12 +26,19 @@ class EvidenceOut(BaseModel):
 
 
 class LinkedAssetOut(BaseModel):
-    """An asset an article is about."""
+    """An asset an article names: one it is about, or one it mentions in passing."""
 
     symbol: str
     name: str
     kind: str = Field(description="stock, crypto, commodity or index.")
-    score: float = Field(description="0 to 1: how central the asset is to the article.")
+    role: LinkRole = Field(
+        description="about: the article is about the asset and is listed under it; mention: "
+        "it names the asset in passing (a rival, a customer, background)."
+    )
+    score: float = Field(
+        description="0 to 1: how central the asset is to the article; every mention scores "
+        "below the assets the article is about."
+    )
     evidence: list[EvidenceOut]
 
     @classmethod
@@ -39,6 +47,7 @@ class LinkedAssetOut(BaseModel):
             symbol=link.asset.symbol,
             name=link.asset.name,
             kind=link.asset.kind,
+            role=LinkRole(link.role),
             score=link.score,
             evidence=[EvidenceOut(**item) for item in link.evidence or ()],
         )
@@ -94,7 +103,7 @@ class AssetOut(BaseModel):
     currency: str
     aliases: list[str] = Field(description="Names that link articles to it by themselves.")
     ambiguous_aliases: list[str] = Field(description="Names that count only in context.")
-    articles: int = Field(description="Linked articles.")
+    articles: int = Field(description="Visible articles about the asset.")
     quote: QuoteOut | None
     history: list[BarOut]
     price_note: str | None = Field(description="Why prices are missing or stale.")

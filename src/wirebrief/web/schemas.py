@@ -108,7 +108,9 @@ class ArticleOut(ArticleSummaryOut):
     html: str = Field(description="Sanitized HTML of the body.")
     tldr: TldrOut | None = Field(description="Headline and key points; null until summarized.")
     assets: list[LinkedAssetOut] = Field(
-        default_factory=list, description="Assets the article is about, best first."
+        default_factory=list,
+        description="Assets the article names: those it is about first (role about), then "
+        "those it mentions in passing (role mention), each best first.",
     )
 
     @classmethod
