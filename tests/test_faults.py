@@ -38,7 +38,7 @@ from wirebrief.settings import Settings
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article, FetchAttempt, Source
-from wirebrief.storage.types import utcnow
+from wirebrief.times import utcnow
 
 RSS_TYPE = "application/rss+xml"
 READ_TIMEOUT_S = 1.0
@@ -588,9 +588,9 @@ def test_failing_source_becomes_unhealthy_after_three_polls_and_is_never_dropped
         assert source.enabled and not source.blocked
         assert source_id in [s.id for s in source_store.list_sources(session)]
         assert source.next_poll_at is not None
-        assert source_id not in [s.id for s in source_store.due_sources(session)]
+        assert source_id not in source_store.due_source_ids(db)
         later = source.next_poll_at + timedelta(seconds=1)
-        assert source_id in [s.id for s in source_store.due_sources(session, now=later)]
+        assert source_id in source_store.due_source_ids(db, now=later)
         attempts = session.scalars(
             select(FetchAttempt.error_reason).where(FetchAttempt.source_id == source_id)
         ).all()

@@ -12,8 +12,8 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from wirebrief.errors import WirebriefError
-from wirebrief.warc import WarcError, WarcPage, WarcStats, iter_warc_pages
+from wirebrief.errors import WarcError, WirebriefError
+from wirebrief.warc import WarcPage, WarcStats, iter_warc_pages
 
 MAX_BYTES = 2048
 WARC_DATE = "2026-05-04T10:15:30Z"

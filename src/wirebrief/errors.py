@@ -1,16 +1,36 @@
-"""One exception hierarchy. Messages say what happened and what to do next."""
+"""One exception hierarchy, every class in this module. Messages say what happened and what
+to do next; callers read the fields, never the message.
+
+The web layer answers each class with the HTTP status ``web/errors.py`` maps it to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
 
 
 class WirebriefError(Exception):
     """Base class for every error Wirebrief raises on purpose."""
 
+    reason: str = "error"  # short and stable: logs, metrics, stored fetch attempts
+    status: int | None = None  # the HTTP status another server answered, when it did
+    retry_after_s: float | None = None  # when to try again, when the other side said
+
 
 class ConfigError(WirebriefError):
     """A setting or environment variable has a value we cannot use."""
 
+    reason = "config"
+
+
+class NotInitialised(WirebriefError):
+    """The database has no schema yet, or an old one."""
+
+    reason = "not_initialised"
+
 
 class FetchError(WirebriefError):
-    """A URL could not be fetched; ``reason`` is short and stable for logs and metrics."""
+    """A URL could not be fetched."""
 
     reason = "fetch_failed"
     # Whether the same request may well succeed later (a timeout, a dropped connection).
@@ -122,13 +142,64 @@ class TooManyRedirects(FetchError):
 class FeedError(WirebriefError):
     """A document could not be read as a feed."""
 
+    reason = "feed_error"
+
 
 class ExtractionError(WirebriefError):
     """No article text could be extracted from a page."""
 
+    reason = "extraction"
+
+
+class WarcError(WirebriefError):
+    """A WARC file could not be opened or read to its end (truncated or corrupt)."""
+
+    reason = "warc_damaged"
+
+
+# ── records ──
+
 
 class NotFoundError(WirebriefError):
     """A requested record does not exist."""
+
+    reason = "not_found"
+
+
+class DuplicateSource(WirebriefError):
+    """A source with this URL is already registered."""
+
+    reason = "duplicate_source"
+
+
+class RemovalStateError(WirebriefError):
+    """A removal request was decided already."""
+
+    reason = "already_decided"
+
+
+class AccountError(WirebriefError):
+    """An account cannot be created or changed as asked; the message says why."""
+
+    reason = "account_error"
+
+
+class WeakPasswordError(AccountError):
+    """The password is too short."""
+
+    reason = "weak_password"
+
+
+class FolderError(WirebriefError):
+    """A folder name that cannot be used; the message says why."""
+
+    reason = "folder_error"
+
+
+class TransferError(WirebriefError):
+    """The copy cannot start, or what arrived differs from what was sent."""
+
+    reason = "transfer_failed"
 
 
 # ── markets: price providers ──
@@ -172,6 +243,36 @@ class PriceNotListed(PriceError):
     reason = "not_listed"
 
 
+class NoPrices(PriceError):
+    """No provider had prices for an asset; ``problems`` says why, provider by provider."""
+
+    reason = "no_prices"
+
+    def __init__(self, symbol: str, problems: Sequence[PriceError]) -> None:
+        detail = "; ".join(str(problem) for problem in problems) or (
+            "no price provider is configured; set WIREBRIEF_PRICE_PROVIDERS or WIREBRIEF_PRICES_DIR"
+        )
+        providers = ", ".join(problem.provider for problem in problems) or "none"
+        super().__init__(providers, f"no prices for {symbol}: {detail}")
+        self.problems = list(problems)
+
+    @property
+    def unconfigured(self) -> bool:
+        """No provider is configured at all."""
+        return not self.problems
+
+    @property
+    def unlisted(self) -> bool:
+        """Every provider answered that it does not know the asset."""
+        return bool(self.problems) and all(isinstance(p, PriceNotListed) for p in self.problems)
+
+
+class RegistryError(WirebriefError):
+    """An asset file has a row we cannot use."""
+
+    reason = "bad_asset_file"
+
+
 # ── summarize: the optional LLM backend ──
 
 
@@ -198,3 +299,5 @@ class LlmAnswerRejected(LlmError):
 
 class SearchQueryError(WirebriefError):
     """A search query we cannot read; the message says what to change (an HTTP 400)."""
+
+    reason = "bad_query"

@@ -15,7 +15,7 @@ from wirebrief.settings import Settings
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Source
-from wirebrief.storage.types import utcnow
+from wirebrief.times import as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ async def _schedule(db: Database, settings: Settings, stop: threading.Event) -> 
     async with Ingestor(db, settings) as ingestor:  # one process pool for the whole run
         while not stop.is_set():
             try:
-                due = await asyncio.to_thread(_due_ids, db)
+                due = await asyncio.to_thread(source_store.due_source_ids, db)
                 for report in await ingestor.ingest_sources(due):
                     log.info(
                         "polled source_id=%s status=%s new=%s updated=%s failed=%s",
@@ -49,11 +49,6 @@ async def _schedule(db: Database, settings: Settings, stop: threading.Event) -> 
     await alerts
 
 
-def _due_ids(db: Database) -> list[int]:
-    with db.session() as session:
-        return [source.id for source in source_store.due_sources(session)]
-
-
 def seconds_until_next_poll(db: Database) -> float:
     """Seconds until the earliest scheduled poll, bounded to [MIN_SLEEP_S, MAX_SLEEP_S]."""
     with db.session() as session:
@@ -64,7 +59,5 @@ def seconds_until_next_poll(db: Database) -> float:
         )
     if earliest is None:
         return MAX_SLEEP_S
-    if earliest.tzinfo is None:
-        earliest = earliest.replace(tzinfo=utcnow().tzinfo)
-    wait = (earliest - utcnow()) / timedelta(seconds=1)
+    wait = (as_utc(earliest) - utcnow()) / timedelta(seconds=1)
     return max(MIN_SLEEP_S, min(MAX_SLEEP_S, wait))

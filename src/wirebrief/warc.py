@@ -10,14 +10,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-from wirebrief.errors import WirebriefError
+from wirebrief.errors import WarcError
+from wirebrief.times import as_utc
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -39,10 +40,6 @@ class _ArchiveIterator(ArchiveIterator):
         if decompressor is not None and not getattr(decompressor, "eof", True):
             self.ended_inside_gzip_member = True
         super().close()
-
-
-class WarcError(WirebriefError):
-    """A WARC file could not be opened or read to its end (truncated or corrupt)."""
 
 
 @dataclass(frozen=True)
@@ -179,7 +176,7 @@ def _warc_date(record: ArcWarcRecord) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return as_utc(parsed)
 
 
 def _damaged(path: Path, stats: WarcStats, detail: str) -> WarcError:

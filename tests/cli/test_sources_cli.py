@@ -24,7 +24,7 @@ from wirebrief.cli.sources import source_row
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article
-from wirebrief.storage.types import utcnow
+from wirebrief.times import utcnow
 
 
 def article_page(title: str, topic: str) -> bytes:
@@ -266,3 +266,32 @@ def test_bad_interval_exits_2_with_a_message(db_url: str) -> None:
     assert "'5x' is not a duration" in result.stderr
     assert "Traceback" not in result.stderr
     assert sources(db_url) == []
+
+
+def test_attempts_show_the_feed_and_each_page_with_why_one_failed(
+    db_url: str, site: FixtureServer
+) -> None:
+    site.routes["/feed.xml"] = Route(
+        feed(site.base_url, ["/news/a", "/news/gone"]), content_type="application/rss+xml"
+    )
+    assert run_cli("sources", "add", site.url("/feed.xml"), database_url=db_url).returncode == 0
+    assert run_cli("fetch", database_url=db_url).returncode == 0
+
+    listed = run_cli("sources", "attempts", "1", "--json", database_url=db_url)
+
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    by_url = {row["url"]: row for row in rows}
+    assert by_url[site.url("/feed.xml")]["outcome"] == "ok"
+    assert (by_url[site.url("/news/a")]["outcome"], by_url[site.url("/news/a")]["kind"]) == (
+        "ok", "page",
+    )  # fmt: skip
+    gone = by_url[site.url("/news/gone")]
+    assert (gone["outcome"], gone["reason"], gone["http_status"]) == ("failed", "http_error", 404)
+    failed = run_cli("sources", "attempts", "1", "--failed", "--json", database_url=db_url)
+    assert [row["url"] for row in json.loads(failed.stdout)] == [site.url("/news/gone")]
+    table = run_cli("sources", "attempts", "1", database_url=db_url)
+    assert "http_error" in table.stdout and "HTTP 404" in table.stdout
+    unknown = run_cli("sources", "attempts", "9", database_url=db_url)
+    assert unknown.returncode == 1 and "there is no source 9" in unknown.stderr
+    assert "Traceback" not in unknown.stderr

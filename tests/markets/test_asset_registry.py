@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from wirebrief.errors import NotFoundError
+from wirebrief.errors import NotFoundError, RegistryError
 from wirebrief.markets.registry import (
     AssetSpec,
     Registry,
-    RegistryError,
     builtin_assets,
     read_assets_csv,
     stop_phrases,

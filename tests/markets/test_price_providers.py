@@ -15,12 +15,13 @@ import pytest
 from tests.support.httpserver import FixtureServer, Route
 from wirebrief.errors import (
     ConfigError,
+    NoPrices,
     PriceDataError,
     PriceNotListed,
     PriceRateLimited,
     PriceUnavailable,
 )
-from wirebrief.markets.prices import NoPrices, PriceBook
+from wirebrief.markets.prices import PriceBook
 from wirebrief.markets.providers import FileProvider, HttpProvider, build_providers
 from wirebrief.markets.providers.formats import parse_json_bars, parse_ohlcv_csv
 from wirebrief.markets.providers.http import HTTP_APIS

@@ -8,13 +8,13 @@ from datetime import timedelta
 
 import pytest
 
-from wirebrief.errors import NotFoundError
+from wirebrief.errors import AccountError, FolderError, NotFoundError, WeakPasswordError
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import subscriptions as subs
 from wirebrief.storage import users
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import ApiToken, AuditEntry, ReadingState, Subscription, UserSession
-from wirebrief.storage.types import utcnow
+from wirebrief.times import utcnow
 
 PASSWORD = "correct horse battery"
 
@@ -24,16 +24,16 @@ def test_accounts_names_roles_and_the_last_admin(db: Database) -> None:
         admin = users.add_user(session, "ed", PASSWORD, role=users.Role.ADMIN)
         users.add_user(session, "ana.b@desk", PASSWORD)
         for bad in ("", "-x", "a b", "x" * 65, "é"):
-            with pytest.raises(users.AccountError, match="not a usable account name"):
+            with pytest.raises(AccountError, match="not a usable account name"):
                 users.add_user(session, bad, PASSWORD)
-        with pytest.raises(users.AccountError, match="already an account"):
+        with pytest.raises(AccountError, match="already an account"):
             users.add_user(session, "ed", PASSWORD)
-        with pytest.raises(users.WeakPasswordError, match="at least 10"):
+        with pytest.raises(WeakPasswordError, match="at least 10"):
             users.add_user(session, "cy", "short")
         assert [u.name for u in users.list_users(session)] == ["ana.b@desk", "ed"]
-        with pytest.raises(users.AccountError, match="only admin"):
+        with pytest.raises(AccountError, match="only admin"):
             users.remove_user(session, "ed")
-        with pytest.raises(users.AccountError, match="only admin"):
+        with pytest.raises(AccountError, match="only admin"):
             users.set_role(session, admin, users.Role.READER)
         users.set_role(session, users.get_user(session, "ana.b@desk"), users.Role.ADMIN)
         users.remove_user(session, "ed")
@@ -121,7 +121,7 @@ def test_folders_subscriptions_and_the_desks_categories(db: Database) -> None:
         assert [f.name for f in subs.list_folders(session, ana)] == ["Markets"]
         subs.delete_folder(session, ana, "Markets")
         assert all(f.folder is None for f in subs.followed(session, ana))
-        with pytest.raises(subs.FolderError):
+        with pytest.raises(FolderError):
             subs.folder_named(session, ana, "a/b")
         with pytest.raises(NotFoundError):
             subs.rename_folder(session, ana, "Nope", "Other")

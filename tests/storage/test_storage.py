@@ -9,10 +9,10 @@ from sqlalchemy import func, select, text
 
 from wirebrief.settings import Settings
 from wirebrief.storage import articles as article_store
-from wirebrief.storage import copies
+from wirebrief.storage import copies, fetchlog
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
-from wirebrief.storage.models import Article, Source
+from wirebrief.storage.models import Article, FetchAttempt, Source
 
 
 def new_article(url: str = "https://news.example/a", **fields: object) -> Article:
@@ -101,9 +101,8 @@ def test_due_sources_backoff_and_health(any_db: Database) -> None:
         for _ in range(3):
             source_store.record_failure(failing, error="HTTP 500", reason="http_error",
                                         settings=settings, now=now)  # fmt: skip
+    assert source_store.due_source_ids(any_db, now=now) == [fresh.id]
     with any_db.session() as session:
-        due = source_store.due_sources(session, now=now)
-        assert [s.id for s in due] == [fresh.id]
         bad = source_store.get_source(session, failing.id)
         assert bad.consecutive_failures == 3 and bad.health == "unhealthy"
         assert bad.last_error_reason == "http_error"
@@ -150,3 +149,33 @@ def test_repost_candidates_read_a_crowded_bucket_for_its_newest_holders_only(
         assert (
             min(article_id for article_id, _ in found) > stored[-copies.HOLDERS_PER_BUCKET - 2].id
         )
+
+
+def test_article_columns_are_listed_once_each_by_what_copy_collapsing_does() -> None:
+    groups = (article_store.PAGE_COLUMNS, article_store.TEXT_COLUMNS,
+              article_store.PROVENANCE_COLUMNS)  # fmt: skip
+    listed = [name for group in groups for name in group]
+    bookkeeping = {"id", "fetched_at", "updated_at", "story_id", "duplicate_of", "hidden"}
+    assert len(listed) == len(set(listed))
+    assert set(listed) | bookkeeping == set(Article.__table__.columns.keys())
+    assert set(article_store.UPDATABLE_COLUMNS) == set(listed) - {"url"}
+
+
+def test_fetch_log_keeps_30_days_per_source_and_goes_with_its_source(any_db: Database) -> None:
+    now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    with any_db.session() as session:
+        kept_source = source_store.add_source(session, "https://feeds.example/a.xml", "a")
+        other = source_store.add_source(session, "https://feeds.example/b.xml", "b")
+        for source, days in ((kept_source, 31), (kept_source, 29), (other, 31)):
+            fetchlog.record_attempt(session, FetchAttempt(
+                source_id=source.id, url=source.url, kind="feed", outcome="ok",
+                started_at=now - timedelta(days=days),
+            ))  # fmt: skip
+        session.flush()
+        fetchlog.prune_attempts(session, kept_source.id, now=now)
+        ages = [now - a.started_at for a in fetchlog.recent_attempts(session, kept_source.id)]
+        assert ages == [timedelta(days=29)]
+        assert len(fetchlog.recent_attempts(session, other.id)) == 1  # pruned at its own poll
+        source_store.remove_source(session, other.id)
+    with any_db.session() as session:
+        assert session.scalar(select(func.count()).select_from(FetchAttempt)) == 1

@@ -14,11 +14,11 @@ from tests.support.postgres import pg_db  # noqa: F401 (fixture)
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article, Story
-from wirebrief.storage.types import utcnow
 from wirebrief.stories import article_features
 from wirebrief.stories.assign import assign_story
 from wirebrief.stories.grouping import StoryProfile
 from wirebrief.stories.window import ProfileCache
+from wirebrief.times import utcnow
 
 WINDOW = timedelta(hours=72)
 NOW = utcnow()

@@ -17,7 +17,7 @@ from wirebrief.alerts.webhooks import DeliveryReport, deliver_due
 from wirebrief.settings import Settings
 from wirebrief.storage import alerts as alert_store
 from wirebrief.storage.db import Database
-from wirebrief.storage.types import utcnow
+from wirebrief.times import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from wirebrief.settings import Settings
 from wirebrief.storage import alerts as alert_store
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import AlertDelivery, AlertWebhook, Article
-from wirebrief.storage.types import utcnow
+from wirebrief.times import utcnow
 
 log = logging.getLogger(__name__)
 

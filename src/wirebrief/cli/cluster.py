@@ -6,13 +6,14 @@ import json
 import sys
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from wirebrief.cli.context import state
+from wirebrief.times import as_utc
 
 # Inputs without a URL still need a unique identity inside the scratch database.
 _URL_FOR_ID = "urn:wirebrief:input:{}"
@@ -95,7 +96,7 @@ def _time(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return as_utc(parsed)
 
 
 def _results(db: Any, urls: dict[str, str]) -> dict[str, dict[str, Any]]:

@@ -7,16 +7,12 @@ from dataclasses import dataclass
 import typer
 from rich.console import Console
 
-from wirebrief.errors import WirebriefError
+from wirebrief.errors import NotInitialised
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
 
 console = Console()
 err_console = Console(stderr=True)
-
-
-class NotInitialised(WirebriefError):
-    """The database has no schema yet, or an old one."""
 
 
 @dataclass

@@ -79,8 +79,7 @@ def run_fetch(cli: CliState, source_ids: list[int] | None) -> list[SourceReport]
 
     db = cli.database()
     if source_ids is None:
-        with db.session() as session:
-            source_ids = [s.id for s in source_store.due_sources(session)]
+        source_ids = source_store.due_source_ids(db)
     else:
         with db.session() as session:
             for source_id in source_ids:
@@ -117,8 +116,9 @@ def ingest_warc(
     the same extraction and storage as fetched pages. Nothing is fetched from the network.
     Running it again on the same file changes nothing.
     """
+    from wirebrief.errors import WarcError
     from wirebrief.pipeline import Ingestor
-    from wirebrief.warc import WarcError, WarcStats, iter_warc_pages
+    from wirebrief.warc import WarcStats, iter_warc_pages
 
     cli = state(ctx)
     db = cli.database()

@@ -18,10 +18,11 @@ from wirebrief.cli.durations import format_duration, parse_duration
 from wirebrief.errors import FeedError, FetchError
 from wirebrief.feeds.opml import read_opml
 from wirebrief.settings import Settings
+from wirebrief.storage import fetchlog
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import subscriptions as subs
-from wirebrief.storage.models import Source
-from wirebrief.storage.types import utcnow
+from wirebrief.storage.models import FetchAttempt, Source
+from wirebrief.times import utcnow
 
 app = typer.Typer(
     help="Add, list, change, remove, import and export sources (feeds, sitemaps, pages).",
@@ -150,6 +151,58 @@ def list_(
             str(row["id"]), label, health, last_success, next_poll, rate, str(row["articles"])
         )
     console.print(table)
+
+
+@app.command("attempts")
+def attempts(
+    ctx: typer.Context,
+    source_id: int = typer.Argument(..., help="Id from `sources list`."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, max=1000, help="How many, newest first."),
+    failed: bool = typer.Option(False, "--failed", help="Only the failed ones."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Show a source's last fetches (its feed and its pages): when, how long, the HTTP status,
+    and for a failure the reason and message. Kept for 30 days.
+    """
+    db = state(ctx).database()
+    with db.session() as session:
+        source_store.get_source(session, source_id)  # a wrong id fails with a clear message
+        rows = [
+            attempt_row(a)
+            for a in fetchlog.recent_attempts(session, source_id, limit, failed_only=failed)
+        ]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        console.print(f"No fetch of source {source_id} is logged (yet).")
+        return
+    table = Table("when", "what", "outcome", "HTTP", "ms", "url / why")
+    for row in rows:
+        outcome = row["outcome"] if row["outcome"] != "failed" else f"[red]{row['reason']}[/red]"
+        detail = f"{escape(row['url'])}" + (
+            f"\n[red]{escape(row['error'])}[/red]" if row["error"] else ""
+        )
+        table.add_row(
+            _ago(row["started_at"]), row["kind"], outcome, str(row["http_status"] or "-"),
+            str(row["duration_ms"] if row["duration_ms"] is not None else "-"), detail,
+        )  # fmt: skip
+    console.print(table)
+
+
+def attempt_row(attempt: FetchAttempt) -> dict[str, Any]:
+    """A fetch attempt as JSON-ready data (``sources attempts --json``)."""
+    return {
+        "started_at": _iso(attempt.started_at),
+        "kind": attempt.kind,
+        "url": attempt.url,
+        "outcome": attempt.outcome,
+        "http_status": attempt.http_status,
+        "duration_ms": attempt.duration_ms,
+        "bytes": attempt.bytes_received,
+        "reason": attempt.error_reason,
+        "error": attempt.error,
+    }
 
 
 @app.command("remove")

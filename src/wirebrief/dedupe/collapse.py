@@ -10,19 +10,11 @@ from sqlalchemy.orm import Session
 from wirebrief.dedupe.minhash import MIN_SHARED_BANDS, resemblance, shingles, starts_alike
 from wirebrief.dedupe.origin import names_as_origin, pick_origin, urls_of
 from wirebrief.storage import copies
+from wirebrief.storage.articles import PAGE_COLUMNS, PROVENANCE_COLUMNS
 from wirebrief.storage.models import Article
 
 # A short text (a teaser, a paywall notice) is not evidence that two pages are one article.
 MIN_WORDS_FOR_HASH_MATCH = 50
-
-
-# What belongs to the page rather than to the text: the original's replace the copy's.
-_PAGE_FIELDS = (
-    "url", "source_id", "site_name", "author", "authors", "published_at", "modified_at",
-    "canonical_url", "image_url", "author_tldr", "tldr_headline", "tldr_bullets", "tldr_method",
-    "tldr_note",
-)  # fmt: skip
-_PROVENANCE_FIELDS = ("origin_name", "origin_url", "origin_chain")
 
 
 @dataclass(frozen=True)
@@ -174,7 +166,7 @@ def _add_sighting(session: Session, article_id: int, page: Article) -> None:
 
 def _promote(stored: Article, original: Article) -> None:
     """The stored row now stands for the original page; its old URL stays a sighting."""
-    for name in (*_PAGE_FIELDS, *_PROVENANCE_FIELDS):
+    for name in (*PAGE_COLUMNS, *PROVENANCE_COLUMNS):
         setattr(stored, name, getattr(original, name))
 
 
@@ -186,7 +178,7 @@ def _keep_longer_provenance(session: Session, stored: Article, copy: Article) ->
         return
     if names_as_origin(copy, stored, _urls(session, stored)):
         return
-    for name in _PROVENANCE_FIELDS:
+    for name in PROVENANCE_COLUMNS:
         setattr(stored, name, getattr(copy, name))
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from wirebrief import __version__
+from wirebrief.times import as_utc
 from wirebrief.web.templating import excerpt
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def render_rss(meta: FeedMeta, items: Sequence[FeedItem]) -> bytes:
     _text(channel, "description", meta.description or meta.title)
     self_link = {"href": meta.feed_url, "rel": "self", "type": "application/rss+xml"}
     ET.SubElement(channel, "atom:link", self_link)
-    _text(channel, "lastBuildDate", format_datetime(_utc(meta.updated)))
+    _text(channel, "lastBuildDate", format_datetime(as_utc(meta.updated)))
     _text(channel, "generator", f"{GENERATOR} {__version__}")
     for item in items:
         node = ET.SubElement(channel, "item")
@@ -85,7 +86,7 @@ def render_rss(meta: FeedMeta, items: Sequence[FeedItem]) -> bytes:
         _text(node, "guid", item.id, isPermaLink="true" if item.id == item.url else "false")
         _text(node, "description", content_html(item))
         if item.published:
-            _text(node, "pubDate", format_datetime(_utc(item.published)))
+            _text(node, "pubDate", format_datetime(as_utc(item.published)))
         if item.source_name:
             _text(node, "category", item.source_name)
     return _xml(rss)
@@ -190,12 +191,8 @@ def _xml(root: ET.Element) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _iso(value: datetime) -> str:
-    return _utc(value).isoformat().replace("+00:00", "Z")
+    return as_utc(value).isoformat().replace("+00:00", "Z")
 
 
 def article_item(article: Article, base_url: str) -> FeedItem:

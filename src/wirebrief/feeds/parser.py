@@ -21,6 +21,7 @@ from lxml import etree
 
 from wirebrief.errors import FeedError
 from wirebrief.feeds.xmlsafety import neutralize_entities
+from wirebrief.times import as_utc
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def _datetime(value: object) -> datetime | None:
     try:
         if isinstance(value, str):
             parsed = datetime.fromisoformat(value)
-            return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            return as_utc(parsed)
         return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)  # type: ignore[arg-type]
     except (OverflowError, ValueError, TypeError):
         return None

@@ -17,6 +17,7 @@ from lxml import etree
 from wirebrief.errors import FeedError
 from wirebrief.feeds.parser import FeedEntry
 from wirebrief.feeds.xmlsafety import neutralize_entities
+from wirebrief.times import as_utc
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one uncompressed file
 DEFAULT_MAX_CHILDREN = 50
@@ -272,7 +273,7 @@ def _w3c_datetime(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
     except ValueError:
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return as_utc(parsed)
 
 
 _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)

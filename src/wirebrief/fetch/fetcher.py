@@ -44,6 +44,7 @@ from wirebrief.fetch.hosts import HostLimiter
 from wirebrief.fetch.netguard import GuardedNetworkBackend, check_scheme
 from wirebrief.fetch.robots import RobotsCache
 from wirebrief.settings import Settings
+from wirebrief.times import as_utc
 
 _REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 _RATE_LIMIT_STATUSES = {429, 503}
@@ -263,7 +264,5 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+        seconds = (as_utc(when) - (now or datetime.now(UTC))).total_seconds()
     return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)

@@ -20,7 +20,7 @@ from wirebrief.feeds.parser import FeedEntry
 from wirebrief.jobs.app import PAGE_QUEUE, POLL_QUEUE, SCHEDULER_QUEUE, Runtime
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.articles import StoreOutcome
-from wirebrief.storage.types import utcnow
+from wirebrief.times import utcnow
 
 work = procrastinate.Blueprint()
 schedule = procrastinate.Blueprint()
@@ -106,7 +106,7 @@ async def ingest_entry(
                queueing_lock="enqueue_due_sources")  # fmt: skip
 async def enqueue_due_sources(context: procrastinate.JobContext, timestamp: int) -> int:
     """Every 10 s: one poll job per due source (at most one waiting per source)."""
-    due = await asyncio.to_thread(_due_ids, runtime(context))
+    due = await asyncio.to_thread(source_store.due_source_ids, runtime(context).db)
     return sum([await defer_poll(context.app, source_id) for source_id in due])
 
 
@@ -126,8 +126,3 @@ def _is_due(rt: Runtime, source_id: int) -> bool:
         source = source_store.get_source(session, source_id)
         next_poll = source.next_poll_at
         return next_poll is None or next_poll <= utcnow()
-
-
-def _due_ids(rt: Runtime) -> list[int]:
-    with rt.db.session() as session:
-        return [source.id for source in source_store.due_sources(session)]

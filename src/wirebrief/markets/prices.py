@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from wirebrief.errors import PriceError, PriceNotListed
+from wirebrief.errors import NoPrices, PriceError, PriceNotListed
 from wirebrief.markets.providers.base import PriceProvider
 from wirebrief.markets.quotes import PriceSeries
 from wirebrief.markets.registry import AssetSpec
@@ -29,30 +29,6 @@ log = logging.getLogger(__name__)
 
 HISTORY_DAYS = 365  # what is fetched and cached; pages show a part of it
 FAILURE_TTL_S = 60.0
-
-
-class NoPrices(PriceError):
-    """No provider had prices for an asset; ``problems`` says why, provider by provider."""
-
-    reason = "no_prices"
-
-    def __init__(self, symbol: str, problems: Sequence[PriceError]) -> None:
-        detail = "; ".join(str(problem) for problem in problems) or (
-            "no price provider is configured; set WIREBRIEF_PRICE_PROVIDERS or WIREBRIEF_PRICES_DIR"
-        )
-        providers = ", ".join(problem.provider for problem in problems) or "none"
-        super().__init__(providers, f"no prices for {symbol}: {detail}")
-        self.problems = list(problems)
-
-    @property
-    def unconfigured(self) -> bool:
-        """No provider is configured at all."""
-        return not self.problems
-
-    @property
-    def unlisted(self) -> bool:
-        """Every provider answered that it does not know the asset."""
-        return bool(self.problems) and all(isinstance(p, PriceNotListed) for p in self.problems)
 
 
 class PriceBook:

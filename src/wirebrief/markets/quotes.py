@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from wirebrief.times import as_utc
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def quote(series: PriceSeries) -> Quote | None:
 
 def bar_at(bars: tuple[Bar, ...] | list[Bar], when: datetime) -> Bar | None:
     """The newest bar that started at or before ``when`` (``None`` when all are later)."""
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    when = as_utc(when)
     found = None
     for bar in bars:
         if bar.at > when:

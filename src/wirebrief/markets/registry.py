@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from wirebrief.errors import WirebriefError
+from wirebrief.errors import RegistryError
 
 DATA_DIR = Path(__file__).with_name("data")
 BUILTIN_CSV = DATA_DIR / "assets.csv"
@@ -45,10 +45,6 @@ US_EXCHANGES = ("NASDAQ", "NYSE", "NYSE American", "NYSE Arca")
 # In the database an asset's aliases are one list: "~name" marks a name that needs market
 # context, "~SYMBOL" (the asset's own symbol) a ticker that does.
 CONTEXT_MARK = "~"
-
-
-class RegistryError(WirebriefError):
-    """An asset file has a row we cannot use."""
 
 
 @dataclass(frozen=True)

@@ -32,14 +32,15 @@ def failed_attempt(
     reason: str | None = None,
 ) -> FetchAttempt:
     """A fetch (or the processing of what it fetched) that failed; counted in the metrics."""
-    metrics.FETCH_ERRORS.labels(kind, reason or getattr(error, "reason", "feed_error")).inc()
+    reason = reason or error.reason
+    metrics.FETCH_ERRORS.labels(kind, reason).inc()
     return FetchAttempt(
         source_id=source_id,
         url=url,
         kind=kind,
         duration_ms=int((time.monotonic() - started) * 1000),
         outcome="failed",
-        http_status=getattr(error, "status", None),
-        error_reason=reason or getattr(error, "reason", "feed_error"),
+        http_status=error.status,
+        error_reason=reason,
         error=str(error),
     )

@@ -349,12 +349,13 @@ class Ingestor:
         attempt = failed_attempt(source.id, source.url, source.kind, error, started)
         with self.db.session() as session:
             fetchlog.record_attempt(session, attempt)
+            fetchlog.prune_attempts(session, source.id)
             source_store.record_failure(
                 source_store.get_source(session, source.id),
                 error=str(error),
                 reason=attempt.error_reason or "failed",
                 settings=self.settings,
-                retry_after_s=getattr(error, "retry_after_s", None),
+                retry_after_s=error.retry_after_s,
             )
 
     def _record_success(
@@ -365,6 +366,7 @@ class Ingestor:
         report: SourceReport,
     ) -> None:
         with self.db.session() as session:
+            fetchlog.prune_attempts(session, source.id)
             if source.kind != "page":
                 fetchlog.record_attempt(
                     session, answered_attempt(source.id, source.url, source.kind, fetched)
@@ -388,8 +390,7 @@ def ingest_due(
 ) -> list[SourceReport]:
     """Poll the given sources, or every due source (synchronous entry point)."""
     if source_ids is None:
-        with db.session() as session:
-            source_ids = [source.id for source in source_store.due_sources(session)]
+        source_ids = source_store.due_source_ids(db)
 
     async def run() -> list[SourceReport]:
         async with Ingestor(db, settings) as ingestor:

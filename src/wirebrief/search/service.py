@@ -6,7 +6,7 @@ The web page, the API, the CLI, saved-search feeds and alerts all come through h
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from markupsafe import Markup
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from wirebrief.errors import SearchQueryError
 from wirebrief.search.backend import SORTS, SearchFilters, backend_for
 from wirebrief.search.query import SearchQuery, parse_query
 from wirebrief.storage.models import Article
+from wirebrief.times import as_utc
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,7 @@ def parse_when(value: str | None, *, end: bool = False) -> datetime | None:
         raise SearchQueryError(
             f"{value!r} is not a date; use 2026-11-20 or 2026-11-20T14:00:00Z"
         ) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
+    when = as_utc(when)
     if end and len(text) == 10:
         when += timedelta(days=1)
     return when

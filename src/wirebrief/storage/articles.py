@@ -10,15 +10,26 @@ from sqlalchemy.orm import Session, joinedload
 
 from wirebrief.errors import NotFoundError
 from wirebrief.storage.models import Article
-from wirebrief.storage.types import utcnow
+from wirebrief.times import utcnow
 
-# Fields an upsert copies from the incoming article onto the stored one.
-_UPDATABLE = (
-    "canonical_url", "guid", "title", "author", "site_name", "description", "image_url", "lang",
-    "published_at", "modified_at", "text", "html", "reading_minutes", "origin_name", "origin_url",
-    "origin_chain", "authors", "author_tldr", "tldr_headline", "tldr_bullets", "tldr_method",
-    "tldr_note", "content_hash", "entry_fingerprint", "source_id",
+# The columns a page fills, grouped by what copy collapsing does with them
+# (dedupe/collapse.py); with the bookkeeping ones they are every Article column (a test checks).
+# The page's own: when a copy turns out to be the original, these move onto the stored row.
+PAGE_COLUMNS = (
+    "url", "source_id", "site_name", "author", "authors", "published_at", "modified_at",
+    "canonical_url", "image_url", "author_tldr", "tldr_headline", "tldr_bullets", "tldr_method",
+    "tldr_note",
 )  # fmt: skip
+# The text and what was measured of it: the same in every exact copy.
+TEXT_COLUMNS = (
+    "guid", "title", "description", "lang", "text", "html", "reading_minutes", "content_hash",
+    "entry_fingerprint",
+)  # fmt: skip
+PROVENANCE_COLUMNS = ("origin_name", "origin_url", "origin_chain")
+# What an upsert by URL copies from the incoming page onto the stored row (the URL is the key).
+UPDATABLE_COLUMNS = tuple(
+    name for name in (*PAGE_COLUMNS, *TEXT_COLUMNS, *PROVENANCE_COLUMNS) if name != "url"
+)
 
 
 class StoreOutcome(StrEnum):
@@ -48,7 +59,7 @@ def upsert_article(session: Session, incoming: Article) -> UpsertResult:
         return UpsertResult(incoming, StoreOutcome.NEW)
     changed = [
         name
-        for name in _UPDATABLE
+        for name in UPDATABLE_COLUMNS
         if getattr(incoming, name) is not None and getattr(stored, name) != getattr(incoming, name)
     ]
     for name in changed:

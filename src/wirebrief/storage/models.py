@@ -21,7 +21,8 @@ from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from wirebrief.storage.types import UTCDateTime, utcnow
+from wirebrief.storage.types import UTCDateTime
+from wirebrief.times import utcnow
 
 UNHEALTHY_AFTER_FAILURES = 3
 
@@ -175,7 +176,6 @@ class Article(Base):
     duplicate_of: Mapped[int | None] = mapped_column(
         ForeignKey("articles.id", ondelete="SET NULL"), index=True
     )
-    entities: Mapped[list | None] = mapped_column(JSON)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
 
     source: Mapped[Source | None] = relationship(back_populates="articles")

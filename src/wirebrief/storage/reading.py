@@ -52,7 +52,7 @@ from wirebrief.storage.models import (
     Subscription,
     User,
 )
-from wirebrief.storage.types import utcnow
+from wirebrief.times import utcnow
 
 # One member of a family, apart from the row that stands for the family in a query.
 _member = aliased(Article, name="member")

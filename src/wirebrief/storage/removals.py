@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from wirebrief.errors import NotFoundError, WirebriefError
+from wirebrief.errors import NotFoundError, RemovalStateError
 from wirebrief.search.service import index_articles
 from wirebrief.storage import audit
 from wirebrief.storage import stories as story_store
@@ -27,14 +27,10 @@ from wirebrief.storage.models import (
     Source,
     Story,
 )
-from wirebrief.storage.types import utcnow
+from wirebrief.times import utcnow
 
 STATUSES = ("pending", "approved", "rejected")
 _READER_PATH = re.compile(r"^/articles/(\d+)/?$")
-
-
-class RemovalStateError(WirebriefError):
-    """A request was decided already."""
 
 
 def create_request(session: Session, url: str, reason: str, contact_email: str) -> RemovalRequest:

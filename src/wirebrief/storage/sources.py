@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from wirebrief import polling
-from wirebrief.errors import NotFoundError, WirebriefError
+from wirebrief.errors import DuplicateSource, NotFoundError
 from wirebrief.settings import Settings
-from wirebrief.storage.models import Source
-from wirebrief.storage.types import utcnow
-
-
-class DuplicateSource(WirebriefError):
-    """A source with this URL is already registered."""
+from wirebrief.storage.db import Database
+from wirebrief.storage.models import FetchAttempt, Source
+from wirebrief.times import utcnow
 
 
 def add_source(
@@ -74,22 +71,27 @@ def list_sources(session: Session) -> list[Source]:
 
 
 def remove_source(session: Session, source_id: int) -> Source:
-    """Delete a source; its articles stay, detached from it."""
+    """Delete a source and its fetch log; its articles stay, detached from it."""
     source = get_source(session, source_id)
+    session.execute(delete(FetchAttempt).where(FetchAttempt.source_id == source_id))
     session.delete(source)
     return source
 
 
-def due_sources(session: Session, now: datetime | None = None) -> list[Source]:
-    """Enabled, unblocked sources whose next poll time has come."""
+def due_source_ids(db: Database, now: datetime | None = None) -> list[int]:
+    """Enabled, unblocked sources whose next poll time has come, never-polled first.
+
+    Reads in a transaction of its own, so pollers can call it from a thread.
+    """
     now = now or utcnow()
     query = (
-        select(Source)
+        select(Source.id)
         .where(Source.enabled.is_(True), Source.blocked.is_(False))
         .where(or_(Source.next_poll_at.is_(None), Source.next_poll_at <= now))
         .order_by(Source.next_poll_at.is_not(None), Source.next_poll_at, Source.id)
     )
-    return list(session.scalars(query))
+    with db.session() as session:
+        return list(session.scalars(query))
 
 
 def record_success(

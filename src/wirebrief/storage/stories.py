@@ -14,7 +14,7 @@ from wirebrief.errors import NotFoundError
 from wirebrief.storage import assets as asset_store
 from wirebrief.storage import locks
 from wirebrief.storage.models import Article, ArticleAsset, ArticleSighting, Asset, Source, Story
-from wirebrief.storage.types import utcnow
+from wirebrief.times import utcnow
 
 MAX_CANDIDATES = 300
 # The namespace of the advisory locks taken before a story is started (``lock_new_story``).

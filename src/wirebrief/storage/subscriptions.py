@@ -12,15 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from wirebrief.errors import NotFoundError, WirebriefError
+from wirebrief.errors import FolderError, NotFoundError
 from wirebrief.storage.models import Folder, Source, Subscription, User
-from wirebrief.storage.types import utcnow
+from wirebrief.times import utcnow
 
 MAX_FOLDER_NAME = 200
-
-
-class FolderError(WirebriefError):
-    """A folder name that cannot be used; the message says why."""
 
 
 @dataclass(frozen=True)

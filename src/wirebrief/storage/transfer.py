@@ -19,16 +19,12 @@ from typing import Any
 from sqlalchemy import Column, Connection, Table, func, select, text
 from sqlalchemy.schema import sort_tables_and_constraints
 
-from wirebrief.errors import WirebriefError
+from wirebrief.errors import TransferError
 from wirebrief.search.backend import backend_for
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Base
 
 BATCH_ROWS = 1000
-
-
-class TransferError(WirebriefError):
-    """The copy cannot start, or what arrived differs from what was sent."""
 
 
 @dataclass(frozen=True)

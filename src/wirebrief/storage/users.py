@@ -19,10 +19,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from wirebrief.errors import NotFoundError, WirebriefError
+from wirebrief.errors import AccountError, NotFoundError, WeakPasswordError
 from wirebrief.storage import audit
 from wirebrief.storage.models import ApiToken, User, UserSession
-from wirebrief.storage.types import utcnow
+from wirebrief.times import utcnow
 
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD_LENGTH = 10
@@ -42,14 +42,6 @@ class Role(StrEnum):
 
     ADMIN = "admin"
     READER = "reader"
-
-
-class AccountError(WirebriefError):
-    """An account cannot be created or changed as asked; the message says why."""
-
-
-class WeakPasswordError(AccountError):
-    """The password is too short."""
 
 
 def add_user(

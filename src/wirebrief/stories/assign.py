@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session
 
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.models import Article, Story
-from wirebrief.storage.types import utcnow
 from wirebrief.stories import window
 from wirebrief.stories.features import StoryFeatures, top
 from wirebrief.stories.grouping import StoryProfile, choose_story, merge, new_profile
 from wirebrief.summarize import summarize_story
+from wirebrief.times import utcnow
 
 STORY_WINDOW = timedelta(hours=72)
 MAX_STORY_SOURCES = 8  # a story TLDR reads this many write-ups at most

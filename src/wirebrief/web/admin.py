@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from wirebrief.errors import RemovalStateError
 from wirebrief.storage import audit, removals
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.models import Article, RemovalRequest
@@ -98,7 +99,7 @@ def decide(
             removals.reject(session, request_id, actor=actor)
         else:
             raise HTTPException(404, f"there is no decision {decision!r}; approve or reject")
-    except removals.RemovalStateError as exc:
+    except RemovalStateError as exc:
         raise HTTPException(409, str(exc)) from exc
     return _back()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -11,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from wirebrief import __version__
-from wirebrief.errors import NotFoundError
+from wirebrief.errors import WirebriefError
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
 from wirebrief.web import (
@@ -28,11 +29,14 @@ from wirebrief.web import (
     reader,
     removal,
 )
+from wirebrief.web.errors import http_status, retry_after_header
 from wirebrief.web.httpcache import ConditionalGetMiddleware
 from wirebrief.web.metrics import RequestMetricsMiddleware
 from wirebrief.web.security import SecurityHeadersMiddleware
 from wirebrief.web.staticfiles import FingerprintedStaticFiles
 from wirebrief.web.templating import templates
+
+log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static")
 
@@ -86,9 +90,14 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     async def sign_in_first(request: Request, exc: auth.SignInRequired):
         return auth.sign_in_redirect(exc)
 
-    @app.exception_handler(NotFoundError)
-    async def not_found(request: Request, exc: NotFoundError):
-        return _error(request, 404, str(exc))
+    @app.exception_handler(WirebriefError)
+    async def our_error(request: Request, exc: WirebriefError):
+        status = http_status(exc)
+        if status >= 500:
+            log.error("request failed path=%s reason=%s: %s", request.url.path, exc.reason, exc)
+        response = _error(request, status, str(exc))
+        response.headers.update(retry_after_header(exc))
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

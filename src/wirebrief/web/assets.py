@@ -18,9 +18,9 @@ from markupsafe import Markup
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, object_session
 
-from wirebrief.errors import PriceError
+from wirebrief.errors import NoPrices, PriceError
 from wirebrief.markets.about import LinkRole
-from wirebrief.markets.prices import HISTORY_DAYS, NoPrices, PriceBook
+from wirebrief.markets.prices import HISTORY_DAYS, PriceBook
 from wirebrief.markets.providers import build_providers
 from wirebrief.markets.quotes import (
     PriceSeries,

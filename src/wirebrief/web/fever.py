@@ -26,7 +26,7 @@ from wirebrief.storage import subscriptions as subs
 from wirebrief.storage import users as user_store
 from wirebrief.storage.models import Article, Source, Story, User
 from wirebrief.storage.reading import Scope, View
-from wirebrief.storage.types import utcnow
+from wirebrief.times import utcnow
 from wirebrief.web.deps import db_session, query_and_form
 
 router = APIRouter(include_in_schema=False)

@@ -26,14 +26,14 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import MultiDict
 
 from wirebrief.accounts.items import Item, build_items, elsewhere_json, item_html, source_names
-from wirebrief.errors import NotFoundError
+from wirebrief.errors import FolderError, NotFoundError
 from wirebrief.storage import reading
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import subscriptions as subs
 from wirebrief.storage import users as user_store
 from wirebrief.storage.models import Folder, Source, User
 from wirebrief.storage.reading import Cursor, Filter, Scope
-from wirebrief.storage.types import utcnow
+from wirebrief.times import utcnow
 from wirebrief.web.deps import db_session, query_and_form
 from wirebrief.web.ratelimit import limiter
 
@@ -192,7 +192,7 @@ def _label_scope(session: Session, user: User, name: str) -> Scope:
     """A folder of that name, else the families with that label."""
     try:
         return Scope(folder_id=subs.folder_named(session, user, name, create=False).id)
-    except (NotFoundError, subs.FolderError):
+    except (NotFoundError, FolderError):
         return Scope(label=name)
 
 
@@ -413,7 +413,7 @@ def rename_tag(
     except NotFoundError:
         if not reading.rename_label(session, user, old, new):
             raise ApiError(400, f"Bad Request: there is no folder or label {old!r}") from None
-    except subs.FolderError as exc:
+    except FolderError as exc:
         raise ApiError(400, f"Bad Request: {exc}") from exc
     return _ok()
 

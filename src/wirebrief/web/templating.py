@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
+
+from wirebrief.times import as_utc
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 
@@ -22,7 +24,7 @@ def human_time(value: datetime | None) -> str:
     """'2026-11-20 10:15 UTC' (always UTC on the server; no client-side script needed)."""
     if value is None:
         return ""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return as_utc(value).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def iso_time(value: datetime | None) -> str:

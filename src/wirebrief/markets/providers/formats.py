@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from wirebrief.markets.quotes import Bar
+from wirebrief.times import as_utc
 
 _DATE_COLUMNS = ("date", "datetime", "time", "timestamp", "data")  # "data": Stooq in Polish
 _COLUMN_NAMES = {
@@ -158,7 +159,7 @@ def parse_time(value: Any) -> datetime:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(f"{value!r} is not a date such as 2026-11-26") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return as_utc(parsed)
 
 
 def loads(body: bytes | str) -> Any:
