@@ -189,17 +189,19 @@ def stage_times(pages: list[Page]) -> dict[str, float]:
     """
     from wirebrief.article import ArticleDraft
     from wirebrief.errors import ExtractionError
+    from wirebrief.markets.linker import builtin_linker
     from wirebrief.pipeline import PAGE_STAGES
+    from wirebrief.pipeline.stages import PageContext
     from wirebrief.settings import Settings
 
-    settings = Settings()
+    context = PageContext(Settings(), builtin_linker())
     spent = {stage.__name__: 0.0 for stage in PAGE_STAGES}
     for page in pages:
         draft = ArticleDraft(page.url, page.html)
         try:
             for stage in PAGE_STAGES:
                 started = time.perf_counter()
-                draft = stage(draft, settings)
+                draft = stage(draft, context)
                 spent[stage.__name__] += time.perf_counter() - started
         except ExtractionError:
             continue

@@ -10,7 +10,7 @@ from lxml import etree
 from wirebrief.extract.extractor import ExtractedPage
 from wirebrief.extract.provenance import Origin
 from wirebrief.feeds.parser import FeedEntry
-from wirebrief.markets.linker import AssetLink
+from wirebrief.markets.types import AssetLink
 from wirebrief.summarize.tldr import Tldr
 
 

@@ -106,6 +106,7 @@ class HostCoolingDown(FetchError):
 
     reason = "rate_limited"
     transient = True
+    retry_after_s: float
 
     def __init__(self, url: str, retry_after_s: float) -> None:
         super().__init__(url, f"the host asked us to wait; retrying after {retry_after_s:.0f} s")

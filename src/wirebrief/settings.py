@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from wirebrief import __version__
 from wirebrief.errors import ConfigError
@@ -68,7 +70,7 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
         """Build settings from ``WIREBRIEF_*`` variables; explicit overrides win."""
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for name, (variable, parse) in _ENVIRONMENT.items():
             raw = env.get(variable)
             if raw is None or raw == "":
@@ -78,9 +80,9 @@ class Settings:
             except ValueError as exc:
                 raise ConfigError(f"{variable}={raw!r} is not valid: {exc}") from exc
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)
 
-    def with_overrides(self, **overrides: object) -> Settings:
+    def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with some fields replaced (``None`` values are ignored)."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -156,7 +158,7 @@ def _boolean(raw: str) -> bool:
     raise ValueError("use true or false")
 
 
-_ENVIRONMENT = {
+_ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "database_url": ("WIREBRIEF_DATABASE_URL", str),
     "user_agent": ("WIREBRIEF_USER_AGENT", str),
     "connect_timeout_s": ("WIREBRIEF_CONNECT_TIMEOUT", _positive_float),

@@ -20,7 +20,7 @@ from tests.support.postgres import pg_db  # noqa: F401 (fixture)
 from wirebrief.errors import HostCoolingDown, RateLimited
 from wirebrief.fetch import Fetcher
 from wirebrief.fetch.fetcher import host_key
-from wirebrief.fetch.hosts import HostLimiter
+from wirebrief.fetch.hosts import HostLimiter, MemorySchedule
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
 from wirebrief.storage.hostschedule import PostgresSchedule
@@ -35,7 +35,7 @@ SLACK_S = 0.03
 def workers(pg_db: Database) -> Iterator[list[HostLimiter]]:  # noqa: F811
     """Two workers' limiters, each on its own engine, sharing the database's schedule."""
     engines = [Database(pg_db.url), Database(pg_db.url)]
-    yield [HostLimiter(per_host=3, min_delay_s=GAP_S, schedule=PostgresSchedule(db))
+    yield [HostLimiter(per_host=3, min_delay_s=GAP_S, schedule=PostgresSchedule(db, MemorySchedule()))
            for db in engines]  # fmt: skip
     for db in engines:
         db.dispose()
@@ -108,7 +108,10 @@ def test_a_rate_limited_host_fails_fast_on_every_worker(
 
         async def scenario() -> HostCoolingDown:
             fetchers = [
-                Fetcher(settings, HostLimiter.from_settings(settings, PostgresSchedule(pg_db)))
+                Fetcher(
+                    settings,
+                    HostLimiter.from_settings(settings, PostgresSchedule(pg_db, MemorySchedule())),
+                )
                 for _ in range(2)
             ]
             try:
@@ -135,7 +138,9 @@ def test_unreachable_database_falls_back_to_this_process(
     """No database: requests are still spaced and cooled down, by this process, and the
     outage is logged once."""
     db = unreachable_database()
-    limiter = HostLimiter(per_host=3, min_delay_s=0.1, schedule=PostgresSchedule(db))
+    limiter = HostLimiter(
+        per_host=3, min_delay_s=0.1, schedule=PostgresSchedule(db, MemorySchedule())
+    )
 
     async def scenario() -> tuple[list[float], float, float]:
         began = sorted(await starts(limiter, 3))
@@ -158,7 +163,7 @@ def test_the_schedule_is_shared_again_once_the_database_answers(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     down = unreachable_database()
-    schedule = PostgresSchedule(down)
+    schedule = PostgresSchedule(down, MemorySchedule())
 
     async def scenario() -> float:
         await schedule.reserve(HOST, 30.0, 2.0)  # booked in memory: the database is down

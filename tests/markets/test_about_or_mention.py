@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from wirebrief.markets.about import FEATURES, AboutModel, LinkRole
-from wirebrief.markets.linker import AssetLink, Linker
+from wirebrief.markets.linker import Linker
 from wirebrief.markets.registry import Registry, builtin_assets
+from wirebrief.markets.types import AssetLink
 
 RECALL = (
     "Ford Motor is recalling about 310,000 pickup trucks because a bolt that holds the rear "

@@ -6,8 +6,9 @@ import pickle
 
 import pytest
 
-from wirebrief.markets.linker import AssetLink, Linker
-from wirebrief.markets.registry import AssetSpec, Registry, builtin_assets
+from wirebrief.markets.linker import Linker
+from wirebrief.markets.registry import Registry, builtin_assets
+from wirebrief.markets.types import AssetLink, AssetSpec
 
 
 @pytest.fixture(scope="module")

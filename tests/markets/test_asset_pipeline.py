@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import pickle
 
-from wirebrief.markets.registry import AssetSpec
+from wirebrief.markets.types import AssetSpec
 from wirebrief.pipeline import (
     PAGE_STAGES,
     Ingestor,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from wirebrief.errors import NotFoundError, RegistryError
+from wirebrief.markets import catalog
 from wirebrief.markets.registry import (
-    AssetSpec,
     Registry,
     builtin_assets,
     read_assets_csv,
     stop_phrases,
 )
+from wirebrief.markets.types import AssetSpec
 from wirebrief.storage import assets as asset_store
 from wirebrief.storage.db import Database
 
@@ -103,15 +104,15 @@ def test_stored_assets_round_trip_and_import(db: Database) -> None:
         assert asset_store.stored_specs(session) == [spec]
         renamed = AssetSpec("acme", "Acme Inc.", "stock", aliases=("Acme Inc",))
         assert asset_store.import_assets(session, [renamed]) == (0, 1)
-        assert asset_store.get_asset(session, "Acme").name == "Acme Inc."
+        assert catalog.get_asset(session, "Acme").name == "Acme Inc."
 
 
 def test_builtin_assets_are_stored_on_first_use(db: Database) -> None:
     with db.session() as session:
-        tesla = asset_store.get_asset(session, "tsla")
+        tesla = catalog.get_asset(session, "tsla")
         assert (tesla.symbol, tesla.kind, tesla.exchange) == ("TSLA", "stock", "NASDAQ")
         assert asset_store.ensure_asset(session, asset_store.spec_of(tesla)).id == tesla.id
         with pytest.raises(NotFoundError, match="there is no asset NOPE"):
-            asset_store.get_asset(session, "NOPE")
+            catalog.get_asset(session, "NOPE")
     with db.session() as session:
         assert [spec.symbol for spec in asset_store.stored_specs(session)] == ["TSLA"]

@@ -25,7 +25,8 @@ from wirebrief.markets.prices import PriceBook
 from wirebrief.markets.providers import FileProvider, HttpProvider, build_providers
 from wirebrief.markets.providers.formats import parse_json_bars, parse_ohlcv_csv
 from wirebrief.markets.providers.http import HTTP_APIS
-from wirebrief.markets.registry import AssetSpec, Registry, builtin_assets
+from wirebrief.markets.registry import Registry, builtin_assets
+from wirebrief.markets.types import AssetSpec
 from wirebrief.settings import Settings
 from wirebrief.storage import assets as asset_store
 from wirebrief.storage.db import Database

@@ -13,9 +13,9 @@ from tests.summarize.articles import GOOD_ANSWER, TEXT, TITLE
 from tests.summarize.fake_llm import FakeLlm, Reply
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
+from wirebrief.storage.llmcache import DbCache
 from wirebrief.storage.models import LlmCacheEntry
 from wirebrief.summarize import (
-    DbCache,
     Document,
     LlmConfig,
     LlmSummarizer,

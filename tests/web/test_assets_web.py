@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from tests.support.appserver import AppServer
+from wirebrief.markets import catalog
 from wirebrief.markets.linker import Linker
 from wirebrief.markets.registry import Registry, builtin_assets
 from wirebrief.settings import Settings
-from wirebrief.storage import assets as asset_store
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article
@@ -47,7 +47,7 @@ def add_article(
         )  # fmt: skip
         session.add(article)
         session.flush()
-        asset_store.replace_article_assets(session, article.id, LINKER.link(title, text))
+        catalog.store_links(session, article.url, LINKER.link(title, text))
         return article.id
 
 

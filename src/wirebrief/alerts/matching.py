@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from wirebrief.search.backend import SearchFilters
 from wirebrief.search.service import SearchPage, search
 from wirebrief.storage import alerts as alert_store
-from wirebrief.storage.models import SavedSearch
+from wirebrief.storage.models import Article, SavedSearch
 
 PAGE = 100
 # A saved search that suddenly matches thousands of articles alerts about the newest ones.
@@ -40,7 +40,7 @@ def queue_new_matches(session: Session, saved: SavedSearch, now: datetime) -> in
     if up_to <= saved.checked_up_to_id:
         return 0
     filters = filters_of(saved, after_id=saved.checked_up_to_id, up_to_id=up_to)
-    articles = []
+    articles: list[Article] = []
     offset = 0
     while offset < MAX_NEW_MATCHES:
         page = search(session, saved.query, filters, sort="time", limit=PAGE, offset=offset)

@@ -50,8 +50,8 @@ def clean_body(
     if skip:
         rules = tuple(rule for rule in rules if rule.name not in skip)
     report = CleanReport()
-    for rule, block in _chrome(_blocks(body), rules):
-        _remove(body, block.element, rule.name, report)
+    for chrome_rule, chrome_block in _chrome(_blocks(body), rules):
+        _remove(body, chrome_block.element, chrome_rule.name, report)
     if "repeated-title" not in skip:
         _drop_repeated_title(body, title, report)
     if "repeated-lead" not in skip:
@@ -126,7 +126,7 @@ def _chrome(blocks: Sequence[_Block], rules: tuple[Rule, ...]) -> list[tuple[Rul
     "Read more" box sits inside the article, which goes on below it. Further down, what
     follows is the list it announces (and an aggregator's teasers can be long).
     """
-    found = []
+    found: list[tuple[Rule, _Block]] = []
     total = sum(len(block.text) for block in blocks)
     before = 0
     for index, block in enumerate(blocks):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+from typing import Any
 from urllib.parse import urlsplit
 
 import typer
@@ -69,7 +70,7 @@ def list_(
     from wirebrief.storage import alerts as alert_store
 
     with state(ctx).database().session() as session:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "id": s.id,
                 "name": s.name,

@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.table import Table
 
-from wirebrief.cli.context import CliState, console, state
+from wirebrief.cli.context import console, state
 from wirebrief.errors import WirebriefError
 
 if TYPE_CHECKING:
     from wirebrief.markets.linker import Linker
-    from wirebrief.storage.db import Database
 
 RELINK_BATCH = 500  # articles per transaction
 
@@ -43,11 +42,9 @@ def link(
     in "assets". With --jsonl each input line prints {"id", "assets": [...], "mentions":
     [...]}, or {"id", "error"} (the exit code is then 1).
     """
-    from wirebrief.markets.linker import linker_for
-
     if jsonl and title:
         raise typer.BadParameter("--title applies to one text; with --jsonl give each a title")
-    linker = linker_for(state(ctx).settings)
+    linker = state(ctx).asset_linker()
     content = _read(source)
     if not jsonl:
         print(json.dumps(_linked(linker, title, content), ensure_ascii=False))
@@ -98,12 +95,12 @@ def relink(ctx: typer.Context) -> None:
         TimeRemainingColumn,
     )
 
-    from wirebrief.markets.linker import linker_for
+    from wirebrief.markets import catalog
     from wirebrief.storage import assets as asset_store
 
     cli = state(ctx)
     db = cli.database()
-    linker = linker_for(cli.settings)
+    linker = cli.asset_linker()
     with db.session() as session:
         total = asset_store.count_articles(session)
     after, articles, about, mentions = 0, 0, 0, 0
@@ -118,7 +115,7 @@ def relink(ctx: typer.Context) -> None:
                 batch = asset_store.texts_to_link(session, after_id=after, limit=RELINK_BATCH)
                 for article_id, title, text in batch:
                     links = linker.link(title, text)
-                    asset_store.replace_article_assets(session, article_id, links)
+                    catalog.store_article_links(session, article_id, links)
                     about += sum(link.is_about for link in links)
                     mentions += sum(not link.is_about for link in links)
             if not batch:
@@ -138,15 +135,16 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List the assets articles can be linked to (built-in and imported)."""
+    from wirebrief.markets import catalog
     from wirebrief.markets.registry import builtin_assets
     from wirebrief.storage import assets as asset_store
 
-    db = _database_if_ready(state(ctx))
+    db = state(ctx).database_if_ready()
     if db is None:
         specs, counts = list(builtin_assets()), {}
     else:
         with db.session() as session:
-            specs, counts = asset_store.all_specs(session), asset_store.article_counts(session)
+            specs, counts = catalog.all_specs(session), asset_store.article_counts(session)
     rows = [
         spec.listing(counts.get(spec.symbol, 0))
         for spec in specs
@@ -182,7 +180,7 @@ def quote(
     from wirebrief.storage import assets as asset_store
 
     cli = state(ctx)
-    db = _database_if_ready(cli)
+    db = cli.database_if_ready()
     specs = list(builtin_assets())
     if db is not None:
         with db.session() as session:
@@ -258,14 +256,3 @@ def _linked(linker: Linker, title: str, text: str) -> dict[str, list[dict[str, A
         "assets": [link.as_dict() for link in links if link.is_about],
         "mentions": [link.as_dict() for link in links if not link.is_about],
     }
-
-
-def _database_if_ready(cli: CliState) -> Database | None:
-    """The database when it exists with the current schema; commands work without one."""
-    from wirebrief.storage.db import Database
-
-    path = cli.settings.sqlite_path
-    if path is not None and not path.exists():
-        return None
-    db = Database(cli.settings.database_url)
-    return db if db.is_current() else None

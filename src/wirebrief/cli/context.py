@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 
 from wirebrief.errors import NotInitialised
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
+
+if TYPE_CHECKING:
+    from wirebrief.markets.linker import Linker
+
+log = logging.getLogger(__name__)
 
 console = Console()
 err_console = Console(stderr=True)
@@ -30,6 +38,32 @@ class CliState:
                 "old; run `wirebrief init` first"
             )
         return db
+
+    def database_if_ready(self) -> Database | None:
+        """The database when it exists with the current schema, for commands that work
+        without one (they then use the built-in assets only)."""
+        path = self.settings.sqlite_path
+        if path is not None and not path.exists():
+            return None
+        db = Database(self.settings.database_url)
+        return db if db.is_current() else None
+
+    def asset_linker(self) -> Linker:
+        """A linker over the built-in assets and those imported into the database."""
+        from wirebrief.markets.catalog import linker_for
+        from wirebrief.storage import assets as asset_store
+
+        db = self.database_if_ready()
+        if db is None:
+            return linker_for(())
+        try:
+            with db.session() as session:
+                return linker_for(asset_store.stored_specs(session))
+        except SQLAlchemyError as exc:
+            log.warning("cannot read imported assets, linking built-in ones only: %s", exc)
+            return linker_for(())
+        finally:
+            db.dispose()
 
 
 def state(ctx: typer.Context) -> CliState:

@@ -44,7 +44,8 @@ def extract(
     """
     from wirebrief.pipeline import process_page
 
-    settings = state(ctx).settings
+    cli = state(ctx)
+    settings, linker = cli.settings, cli.asset_linker()
     fetched = asyncio.run(_fetch_all([i for i in inputs if _is_url(i)], settings))
     failures = 0
     for item in inputs:
@@ -53,10 +54,11 @@ def extract(
                 page = fetched[item]
                 if isinstance(page, WirebriefError):
                     raise page
-                draft = process_page(page.body, url or page.final_url, settings,
+                draft = process_page(page.body, url or page.final_url, settings, linker=linker,
                                      content_type=page.headers.get("content-type", ""))  # fmt: skip
             else:
-                draft = process_page(_read(Path(item), settings), url or _file_url(item), settings)
+                page_url = url or _file_url(item)
+                draft = process_page(_read(Path(item), settings), page_url, settings, linker=linker)
             record = extraction_record(item, draft)
         except (WirebriefError, OSError, EOFError) as exc:
             failures += 1

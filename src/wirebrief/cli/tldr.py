@@ -147,7 +147,8 @@ def _cache(settings: Settings) -> AnswerCache:
     from sqlalchemy.exc import SQLAlchemyError
 
     from wirebrief.storage.db import Database
-    from wirebrief.summarize import DbCache, MemoryCache
+    from wirebrief.storage.llmcache import DbCache
+    from wirebrief.summarize import MemoryCache
 
     if settings.sqlite_path is not None and not settings.sqlite_path.exists():
         return MemoryCache()  # never create a database file just to cache answers

@@ -22,7 +22,7 @@ def migrate_data(
     """Copy every table (and rebuild the search index) into an empty database, then check
     each table's row count and checksum on both sides."""
     from wirebrief.storage.db import Database
-    from wirebrief.storage.transfer import TableCopy, copy_database
+    from wirebrief.transfer import TableCopy, copy_database
 
     table = Table("table", "rows", "copied", "checksum (sha256)", "")
 

@@ -18,6 +18,7 @@ import lxml.html
 import trafilatura
 from courlan import fix_relative_urls
 from lxml import etree
+from trafilatura.settings import Document
 
 from wirebrief.errors import ExtractionError
 from wirebrief.extract.dates import has_time_of_day, parse_date
@@ -132,7 +133,7 @@ def article_body(
         # gains more F1 than any other option (benchmarks/extraction_cv.py).
         favor_precision=precision,
     )
-    if document is None or document.body is None or not len(document.body):
+    if not isinstance(document, Document) or document.body is None or not len(document.body):
         return None
     if len(_text(document.body).split()) < MIN_ARTICLE_WORDS:
         return None  # a menu or a caption is not an article

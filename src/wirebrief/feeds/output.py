@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from wirebrief import __version__
+from wirebrief.text import excerpt
 from wirebrief.times import as_utc
-from wirebrief.web.templating import excerpt
 
 if TYPE_CHECKING:
     from wirebrief.storage.models import Article
@@ -125,12 +125,13 @@ def render_atom(meta: FeedMeta, items: Sequence[FeedItem]) -> bytes:
 
 def render_json_feed(meta: FeedMeta, items: Sequence[FeedItem]) -> bytes:
     """JSON Feed 1.1; the origin of an item is its ``external_url``."""
+    entries: list[dict[str, object]] = []
     feed: dict[str, object] = {
         "version": JSON_FEED_VERSION,
         "title": meta.title,
         "home_page_url": meta.home_url,
         "feed_url": meta.feed_url,
-        "items": [],
+        "items": entries,
     }
     if meta.description:
         feed["description"] = meta.description
@@ -153,7 +154,7 @@ def render_json_feed(meta: FeedMeta, items: Sequence[FeedItem]) -> bytes:
             entry["authors"] = [{"name": item.author or item.source_name}]
         if item.source_name:
             entry["tags"] = [item.source_name]
-        feed["items"].append(entry)  # type: ignore[union-attr]
+        entries.append(entry)
     return json.dumps(feed, ensure_ascii=False, indent=1).encode()
 
 

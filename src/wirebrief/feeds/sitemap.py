@@ -203,7 +203,11 @@ def _index_children(root: etree._Element, max_children: int) -> tuple[list[str],
         seen.add(loc)
         found.append((loc, _w3c_datetime(_child_text(node, "lastmod"))))
     # sorted() stays stable with reverse=True, so equal dates keep document order.
-    dated = sorted((item for item in found if item[1]), key=lambda item: item[1], reverse=True)
+    dated = sorted(
+        ((loc, date) for loc, date in found if date is not None),
+        key=lambda item: item[1],
+        reverse=True,
+    )
     ordered = [loc for loc, _ in dated] + [loc for loc, date in found if date is None]
     return ordered[: max(0, max_children)], len(found)
 

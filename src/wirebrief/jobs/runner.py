@@ -7,7 +7,7 @@ import logging
 import threading
 
 from wirebrief.alerts.runner import alert_loop
-from wirebrief.fetch.hosts import HostLimiter
+from wirebrief.fetch.hosts import HostLimiter, MemorySchedule
 from wirebrief.jobs.app import SCHEDULER_QUEUE, WORK_QUEUES, Runtime, ensure_schema, make_app
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
@@ -35,7 +35,7 @@ async def _work(settings: Settings, concurrency: int, queues: tuple[str, ...], w
     db = Database(settings.database_url)
     # Every worker books request starts and cooldowns in the same table: politeness per
     # host holds for all of them together, not per process.
-    limiter = HostLimiter.from_settings(settings, PostgresSchedule(db))
+    limiter = HostLimiter.from_settings(settings, PostgresSchedule(db, MemorySchedule()))
     try:
         async with app.open_async(), Ingestor(db, settings, limiter) as ingestor:
             await ensure_schema(app)
@@ -45,7 +45,8 @@ async def _work(settings: Settings, concurrency: int, queues: tuple[str, ...], w
                 concurrency=concurrency,
                 wait=wait,
                 additional_context={"wirebrief": Runtime(db, settings, ingestor)},
-                **_liveness(settings),
+                update_heartbeat_interval=settings.worker_heartbeat_s,
+                stalled_worker_timeout=settings.stalled_job_after_s,
             )
     finally:
         db.dispose()
@@ -66,18 +67,11 @@ async def _schedule(settings: Settings) -> None:
                     queues=[SCHEDULER_QUEUE],
                     concurrency=1,
                     additional_context={"wirebrief": Runtime(db, settings)},
-                    **_liveness(settings),
+                    update_heartbeat_interval=settings.worker_heartbeat_s,
+                    stalled_worker_timeout=settings.stalled_job_after_s,
                 )
             finally:
                 stop.set()
                 await alerts
     finally:
         db.dispose()
-
-
-def _liveness(settings: Settings) -> dict[str, float]:
-    """Heartbeats: a worker silent for ``stalled_job_after_s`` is presumed dead."""
-    return {
-        "update_heartbeat_interval": settings.worker_heartbeat_s,
-        "stalled_worker_timeout": settings.stalled_job_after_s,
-    }

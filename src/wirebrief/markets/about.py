@@ -18,10 +18,10 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from wirebrief.markets.registry import DATA_DIR
+from wirebrief.markets.types import LinkRole
 
 MODEL_PATH = DATA_DIR / "about_model.json"
 LEAD_SENTENCES = 3  # the lead: the first paragraph's first three sentences at most
@@ -42,13 +42,6 @@ FEATURES = (
     "position",  # where it is first named: 0 the headline or start, 1 the end
     "assets",  # log(number of assets the article links)
 )
-
-
-class LinkRole(StrEnum):
-    """How an article relates to an asset it names."""
-
-    ABOUT = "about"
-    MENTION = "mention"
 
 
 @dataclass(frozen=True)

@@ -24,28 +24,18 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import islice
-from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
-from wirebrief.markets.about import WEAK_KINDS, AboutModel, LinkRole, MentionFacts, features
-from wirebrief.markets.registry import (
-    DATA_DIR,
-    AssetSpec,
-    Registry,
-    builtin_assets,
-    stop_phrases,
-)
-
-if TYPE_CHECKING:
-    from wirebrief.settings import Settings
+from wirebrief.markets.about import WEAK_KINDS, AboutModel, MentionFacts, features
+from wirebrief.markets.registry import DATA_DIR, Registry, builtin_assets, stop_phrases
+from wirebrief.markets.types import AssetLink, AssetSpec, Evidence
 
 log = logging.getLogger(__name__)
 
@@ -127,55 +117,6 @@ _ROLE_BEFORE = re.compile(
     rf"(?:{_ROLE_TITLES}\s+(?:of|at)|\b(?P<first>[A-Z][a-z]+)\s+[A-Z][a-z]+,?\s+(?:from|of|at))"
     r"\s+(?:the\s+)?$"
 )
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """Where and how an asset was named: ``text[start:end]`` of the title or the text."""
-
-    text: str
-    start: int
-    end: int
-    field: str  # "title" or "text"
-    kind: str  # a key of WEIGHTS
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON shape (CLI, API, stored evidence)."""
-        return {
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "field": self.field,
-            "kind": self.kind,
-        }
-
-
-@dataclass(frozen=True)
-class AssetLink:
-    """An asset an article names: score in (0, 1), higher is more central; the article is
-    *about* it (``role``) or names it in passing, and every mention scores below every
-    asset the article is about."""
-
-    symbol: str
-    name: str
-    kind: str
-    score: float
-    evidence: tuple[Evidence, ...]
-    role: LinkRole = LinkRole.ABOUT
-
-    @property
-    def is_about(self) -> bool:
-        return self.role is LinkRole.ABOUT
-
-    def as_dict(self) -> dict[str, Any]:
-        """The contract of ``wirebrief assets link``: symbol, name, kind, score, evidence."""
-        return {
-            "symbol": self.symbol,
-            "name": self.name,
-            "kind": self.kind,
-            "score": self.score,
-            "evidence": [item.as_dict() for item in self.evidence],
-        }
 
 
 @dataclass(frozen=True)
@@ -428,47 +369,14 @@ class Linker:
         return "name"
 
 
-# ── the linker a pipeline stage uses ─────────────────────────────────────────
-
-_LINKERS: dict[str, tuple[float, Linker]] = {}
-LINKER_REFRESH_S = 60.0  # assets imported into the database are linked within a minute
+# ── the built-in linker ──────────────────────────────────────────────────────
 
 
-def linker_for(settings: Settings) -> Linker:
-    """The built-in registry plus the database's assets, rebuilt at most once a minute."""
-    now = time.monotonic()
-    cached = _LINKERS.get(settings.database_url)
-    if cached is not None and now - cached[0] < LINKER_REFRESH_S:
-        return cached[1]
-    linker = Linker(Registry([*builtin_assets(), *_stored_assets(settings)]))
-    _LINKERS[settings.database_url] = (now, linker)
-    return linker
-
-
-def _stored_assets(settings: Settings) -> list[AssetSpec]:
-    """Assets in the database (imported ones included); none before ``wirebrief init``."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from wirebrief.errors import WirebriefError
-    from wirebrief.storage import assets as asset_store
-    from wirebrief.storage.db import Database
-
-    path = settings.sqlite_path
-    if path is not None and not path.exists():
-        return []
-    db = None
-    try:
-        db = Database(settings.database_url)
-        if not db.is_current():
-            return []
-        with db.session() as session:
-            return asset_store.stored_specs(session)
-    except (SQLAlchemyError, WirebriefError) as exc:
-        log.warning("cannot read imported assets, linking built-in ones only: %s", exc)
-        return []
-    finally:
-        if db is not None:
-            db.dispose()
+@lru_cache(maxsize=1)
+def builtin_linker() -> Linker:
+    """A linker over the built-in registry only (built once per process); with the
+    database's assets too, see ``markets.catalog.linker_for``."""
+    return Linker(Registry(builtin_assets()))
 
 
 # ── helpers ──────────────────────────────────────────────────────────────────

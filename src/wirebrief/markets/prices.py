@@ -19,8 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from wirebrief.errors import NoPrices, PriceError, PriceNotListed
 from wirebrief.markets.providers.base import PriceProvider
-from wirebrief.markets.quotes import PriceSeries
-from wirebrief.markets.registry import AssetSpec
+from wirebrief.markets.types import AssetSpec, PriceSeries
 
 if TYPE_CHECKING:
     from wirebrief.storage.db import Database

@@ -2,42 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from wirebrief.markets.types import Bar, PriceSeries
 from wirebrief.times import as_utc
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One bar of price history; ``at`` is its start, in UTC."""
-
-    at: datetime
-    close: float
-    open: float | None = None
-    high: float | None = None
-    low: float | None = None
-    volume: float | None = None
-
-
-@dataclass(frozen=True)
-class PriceSeries:
-    """An asset's bars from one provider, oldest first."""
-
-    symbol: str
-    bars: tuple[Bar, ...]
-    currency: str
-    provider: str
-    sample: bool = False  # generated sample data (the demo), never real prices
-    stale: bool = False  # the provider failed; these are the last stored bars
-    note: str | None = None  # why the series is stale
-
-    def last_days(self, days: int) -> PriceSeries:
-        """The bars of the last ``days`` days before the newest bar."""
-        if not self.bars:
-            return self
-        since = self.bars[-1].at - timedelta(days=days)
-        return replace(self, bars=tuple(bar for bar in self.bars if bar.at >= since))
 
 
 @dataclass(frozen=True)
@@ -77,7 +47,7 @@ def quote(series: PriceSeries) -> Quote | None:
     )
 
 
-def bar_at(bars: tuple[Bar, ...] | list[Bar], when: datetime) -> Bar | None:
+def bar_at(bars: Sequence[Bar], when: datetime) -> Bar | None:
     """The newest bar that started at or before ``when`` (``None`` when all are later)."""
     when = as_utc(when)
     found = None

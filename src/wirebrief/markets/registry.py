@@ -24,101 +24,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, get_args
 
 from wirebrief.errors import RegistryError
+from wirebrief.markets.types import KINDS, AssetSpec
 
 DATA_DIR = Path(__file__).with_name("data")
 BUILTIN_CSV = DATA_DIR / "assets.csv"
-AssetKind = Literal["stock", "crypto", "commodity", "index"]
-KINDS: tuple[str, ...] = get_args(AssetKind)
 COLUMNS = (
     "symbol", "name", "kind", "exchange", "currency", "ticker", "aliases", "ambiguous",
     "provider_ids",
 )  # fmt: skip
 REQUIRED = ("symbol", "name", "kind")
-US_EXCHANGES = ("NASDAQ", "NYSE", "NYSE American", "NYSE Arca")
-# In the database an asset's aliases are one list: "~name" marks a name that needs market
-# context, "~SYMBOL" (the asset's own symbol) a ticker that does.
-CONTEXT_MARK = "~"
-
-
-@dataclass(frozen=True)
-class AssetSpec:
-    """One asset as the registry describes it (independent of the database)."""
-
-    symbol: str
-    name: str
-    kind: str
-    exchange: str | None = None
-    currency: str = "USD"
-    aliases: tuple[str, ...] = ()
-    ambiguous: tuple[str, ...] = ()
-    ticker_needs_context: bool = False
-    provider_ids: Mapping[str, str] = field(default_factory=dict, hash=False)
-
-    def provider_id(self, provider: str) -> str | None:
-        """This asset's identifier at ``provider`` (explicit, or derived for US stocks)."""
-        explicit = self.provider_ids.get(provider)
-        if explicit or self.kind != "stock" or self.exchange not in US_EXCHANGES:
-            return explicit
-        if provider == "yahoo":
-            return self.symbol.replace(".", "-")
-        if provider == "stooq":
-            return f"{self.symbol.replace('.', '-').lower()}.us"
-        return None
-
-    def listing(self, articles: int) -> dict[str, Any]:
-        """The asset as asset lists show it (``assets list --json``, ``GET /api/assets``)."""
-        return {
-            "symbol": self.symbol,
-            "name": self.name,
-            "kind": self.kind,
-            "exchange": self.exchange,
-            "currency": self.currency,
-            "aliases": list(self.aliases),
-            "ambiguous": list(self.ambiguous),
-            "articles": articles,
-        }
-
-    def stored_aliases(self) -> list[str]:
-        """The aliases as one list for the database (see ``CONTEXT_MARK``)."""
-        marked = [CONTEXT_MARK + name for name in self.ambiguous]
-        if self.ticker_needs_context:
-            marked.append(CONTEXT_MARK + self.symbol)
-        return [*self.aliases, *marked]
-
-    @classmethod
-    def from_stored(
-        cls,
-        symbol: str,
-        name: str,
-        kind: str,
-        exchange: str | None,
-        currency: str | None,
-        aliases: Iterable[str] | None,
-        provider_ids: Mapping[str, str] | None,
-    ) -> AssetSpec:
-        """The inverse of :meth:`stored_aliases`, for a row of the assets table."""
-        plain, marked = [], []
-        for alias in aliases or ():
-            (marked if alias.startswith(CONTEXT_MARK) else plain).append(alias)
-        unmarked = [alias[len(CONTEXT_MARK) :] for alias in marked]
-        return cls(
-            symbol=symbol,
-            name=name,
-            kind=kind,
-            exchange=exchange,
-            currency=currency or "USD",
-            aliases=tuple(plain),
-            ambiguous=tuple(alias for alias in unmarked if alias != symbol),
-            ticker_needs_context=symbol in unmarked,
-            provider_ids=dict(provider_ids or {}),
-        )
 
 
 class Registry:

@@ -11,7 +11,8 @@ from datetime import datetime
 
 from markupsafe import Markup, escape
 
-from wirebrief.markets.quotes import Bar, bar_at, format_price
+from wirebrief.markets.quotes import bar_at, format_price
+from wirebrief.markets.types import Bar
 
 
 @dataclass(frozen=True)
@@ -106,10 +107,10 @@ def price_chart_svg(
         )
     parts.append(f'<polyline class="chart-line" points="{scale.points(bars)}"/>')
     for mark in marks:
-        bar = bar_at(bars, mark.at)
-        if bar is None or (mark.at - bars[-1].at).total_seconds() > 86400:
+        at_mark = bar_at(bars, mark.at)
+        if at_mark is None or (mark.at - bars[-1].at).total_seconds() > 86400:
             continue  # outside the chart's days
-        x, y = scale.x(bar.at), scale.y(bar.close)  # on the line, at the story's bar
+        x, y = scale.x(at_mark.at), scale.y(at_mark.close)  # on the line, at the story's bar
         parts.append(
             f'<a class="chart-mark" href="{escape(mark.href)}"><title>{escape(mark.label)}'
             f"</title>"

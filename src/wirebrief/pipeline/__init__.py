@@ -16,27 +16,50 @@
 Later capabilities are added to the tuples in ``stages`` and ``store``, nowhere else.
 """
 
-from wirebrief.pipeline.ingestor import Ingestor, ingest_due
-from wirebrief.pipeline.listing import FEED_ACCEPT, PAGE_ACCEPT
-from wirebrief.pipeline.report import Poll, PollStatus, SourceReport
-from wirebrief.pipeline.stages import (
-    PAGE_STAGES,
-    TEXT_STAGES,
-    attribute,
-    capture_tldr,
-    clean,
-    extract,
-    fingerprint,
-    link_assets,
-    measure,
-    process_page,
-    process_text,
-    profile,
-    sanitize,
-    summarize,
-)
-from wirebrief.pipeline.store import STORE_STEPS, store_article
-from wirebrief.storage.articles import StoreOutcome
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wirebrief.pipeline.ingestor import Ingestor, ingest_due
+    from wirebrief.pipeline.listing import FEED_ACCEPT, PAGE_ACCEPT
+    from wirebrief.pipeline.report import Poll, PollStatus, SourceReport
+    from wirebrief.pipeline.stages import (
+        PAGE_STAGES,
+        TEXT_STAGES,
+        attribute,
+        capture_tldr,
+        clean,
+        extract,
+        fingerprint,
+        link_assets,
+        measure,
+        process_page,
+        process_text,
+        profile,
+        sanitize,
+        summarize,
+    )
+    from wirebrief.pipeline.store import STORE_STEPS, store_article
+    from wirebrief.storage.articles import StoreOutcome
+
+# Where each name lives (the rest are in ``stages``). Loaded on first use, so a page-stage
+# worker process, which imports only ``stages`` and ``worker``, never loads the ingestor.
+_HOMES = {
+    **dict.fromkeys(("Ingestor", "ingest_due"), "wirebrief.pipeline.ingestor"),
+    **dict.fromkeys(("FEED_ACCEPT", "PAGE_ACCEPT"), "wirebrief.pipeline.listing"),
+    **dict.fromkeys(("Poll", "PollStatus", "SourceReport"), "wirebrief.pipeline.report"),
+    **dict.fromkeys(("STORE_STEPS", "store_article"), "wirebrief.pipeline.store"),
+    "StoreOutcome": "wirebrief.storage.articles",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES.get(name, "wirebrief.pipeline.stages")), name)
+
 
 __all__ = [
     "FEED_ACCEPT",

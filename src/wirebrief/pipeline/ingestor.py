@@ -13,9 +13,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from datetime import datetime
-from multiprocessing import get_context
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -26,6 +25,9 @@ from wirebrief.errors import FeedError, FetchError, WirebriefError
 from wirebrief.feeds.parser import FeedEntry
 from wirebrief.fetch import Fetcher, FetchResult
 from wirebrief.fetch.hosts import HostLimiter
+from wirebrief.markets import catalog
+from wirebrief.markets.types import AssetSpec
+from wirebrief.pipeline import worker
 from wirebrief.pipeline.attempts import answered_attempt, failed_attempt
 from wirebrief.pipeline.listing import (
     FEED_ACCEPT,
@@ -35,19 +37,23 @@ from wirebrief.pipeline.listing import (
     parse_listing,
 )
 from wirebrief.pipeline.report import Poll, PollStatus, SourceReport
-from wirebrief.pipeline.stages import feed_entry_page, process_page_portable
+from wirebrief.pipeline.stages import PageContext, feed_entry_page, process_page_portable
 from wirebrief.pipeline.store import store_article
 from wirebrief.settings import Settings
+from wirebrief.storage import assets as asset_store
 from wirebrief.storage import fetchlog, removals
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.articles import StoreOutcome
 from wirebrief.storage.db import Database
+from wirebrief.storage.llmcache import DbCache
 from wirebrief.storage.models import Article, ArticleSighting, FetchAttempt
-from wirebrief.summarize import DbCache, Document, LlmConfig, LlmSummarizer
+from wirebrief.summarize import Document, LlmConfig, LlmSummarizer
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+ASSETS_REFRESH_S = 60.0  # assets imported into the database are linked within a minute
 
 
 class Ingestor:
@@ -61,17 +67,17 @@ class Ingestor:
         # Workers pass a limiter whose schedule all of them share (jobs/runner.py).
         self.fetcher = Fetcher(settings, limiter)
         self._pool: Executor | None = None
+        self._context: PageContext | None = None  # what the page stages get, handed in
+        self._context_lock = asyncio.Lock()
+        self._stored_assets: list[AssetSpec] = []
+        self._assets_read_at = 0.0
         self._write_lock = asyncio.Lock()
         self._sources = asyncio.Semaphore(settings.fetch_concurrency)
         llm = LlmConfig.from_settings(settings)
         self._llm = LlmSummarizer(llm, DbCache(db, self._write_lock)) if llm else None
 
     async def __aenter__(self) -> Ingestor:
-        if self.settings.extract_workers > 0:
-            # forkserver: workers start from a clean process, not a fork of this threaded one.
-            self._pool = ProcessPoolExecutor(
-                self.settings.extract_workers, mp_context=get_context("forkserver")
-            )
+        await self._page_context()  # starts the pool, its workers given the asset linker
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -139,6 +145,10 @@ class Ingestor:
             report.listed = len(listing.entries)
             todo = await self._in_thread(self._entries_to_fetch, listing.entries, report)
         await self._write(self._record_success, source, fetched, listing, report)
+        log.info(
+            "source polled source_id=%s url=%s status=%s listed=%s to_fetch=%s unchanged=%s",
+            source.id, source.url, report.status, report.listed, len(todo), report.unchanged,
+        )  # fmt: skip
         return Poll(source, report, todo)
 
     async def ingest_entries(self, poll: Poll) -> None:
@@ -172,6 +182,7 @@ class Ingestor:
     ) -> None:
         """Stages fetch page → page stages → store, for one entry."""
         started = time.monotonic()
+        body: bytes | str
         try:
             if source.fetch_pages:
                 page = await self.fetcher.fetch(entry.url, accept=PAGE_ACCEPT, check_robots=True)
@@ -215,6 +226,10 @@ class Ingestor:
                     body, url, content_type, entry, source_id, None, report
                 )
             except WirebriefError as exc:
+                log.warning(
+                    "page failed source_id=%s url=%s stage=page_stages reason=%s: %s",
+                    source_id, url, exc.reason, exc,
+                )  # fmt: skip
                 report.failed.append((url, str(exc)))
             finally:
                 window.release()
@@ -241,9 +256,15 @@ class Ingestor:
         report: SourceReport,
     ) -> None:
         """Page stages (process pool) → LLM summary (event loop) → store (one transaction)."""
-        draft = await self._cpu(
-            process_page_portable, body, url, self.settings, entry, source_id, content_type
-        )
+        context = await self._page_context()
+        if self._pool is None:
+            draft = await asyncio.to_thread(
+                process_page_portable, body, url, context, entry, source_id, content_type
+            )
+        else:
+            draft = await asyncio.get_running_loop().run_in_executor(
+                self._pool, worker.process, body, url, entry, source_id, content_type
+            )
         draft.url = entry.url  # the listed URL is the identity; redirects are not new articles
         await self._summarize_with_llm(draft)
         await self._write(self._store_article, draft, attempt, report)
@@ -253,8 +274,33 @@ class Ingestor:
         worker; concurrent entries' requests share WIREBRIEF_LLM_CONCURRENCY slots.
         """
         if self._llm is not None and draft.tldr is not None:
-            document = Document(draft.title, draft.text, draft.extracted.lang)
+            document = Document(draft.title, draft.text, draft.extracted.lang, draft.url)
             draft.tldr = await self._llm.summarize(document, draft.tldr)
+
+    async def _page_context(self) -> PageContext:
+        """What the page stages need, built here where the database may be read: the asset
+        linker over the built-in assets and the stored ones, read again at most every
+        ``ASSETS_REFRESH_S``. A change starts a new pool whose workers get the new linker
+        (the old one finishes what it was given)."""
+        if self._context is not None and not self._assets_due():
+            return self._context
+        async with self._context_lock:
+            if self._context is not None and not self._assets_due():
+                return self._context
+            stored = await self._in_thread(self._read_stored_assets)
+            self._assets_read_at = time.monotonic()
+            if self._context is None or stored != self._stored_assets:
+                linker = await asyncio.to_thread(catalog.linker_for, stored)
+                self._context, self._stored_assets = PageContext(self.settings, linker), stored
+                if self.settings.extract_workers > 0:
+                    old = self._pool
+                    self._pool = worker.new_pool(self.settings.extract_workers, self._context)
+                    if old is not None:
+                        old.shutdown(wait=False)
+            return self._context
+
+    def _assets_due(self) -> bool:
+        return time.monotonic() - self._assets_read_at >= ASSETS_REFRESH_S
 
     # ── helpers: where work runs ──
 
@@ -274,6 +320,10 @@ class Ingestor:
             return await asyncio.to_thread(function, *args)
 
     # ── helpers: database work (run in threads) ──
+
+    def _read_stored_assets(self) -> list[AssetSpec]:
+        with self.db.session() as session:
+            return asset_store.stored_specs(session)
 
     def _snapshot(self, source_id: int) -> SourceSnapshot:
         with self.db.session() as session:
@@ -319,6 +369,7 @@ class Ingestor:
             if attempt is not None:
                 fetchlog.record_attempt(session, attempt)
             outcome = store_article(session, draft)
+        log.info("page stored source_id=%s url=%s outcome=%s", draft.source_id, draft.url, outcome)
         report.outcomes[outcome] += 1
         metrics.ARTICLES_STORED.labels(outcome).inc()
 
@@ -331,7 +382,11 @@ class Ingestor:
         report: SourceReport,
         reason: str | None = None,
     ) -> None:
-        log.warning("page failed source_id=%s: %s", source_id, error)
+        stage = "page_stages" if reason == "extraction" else "fetch_page"
+        log.warning(
+            "page failed source_id=%s url=%s stage=%s reason=%s: %s",
+            source_id, entry.url, stage, reason or error.reason, error,
+        )  # fmt: skip
         report.failed.append((entry.url, str(error)))
         with self.db.session() as session:
             fetchlog.record_attempt(
@@ -345,7 +400,10 @@ class Ingestor:
     def _record_failure(
         self, source: SourceSnapshot, error: WirebriefError, started: float
     ) -> None:
-        log.warning("source failed source_id=%s: %s", source.id, error)
+        log.warning(
+            "source failed source_id=%s url=%s stage=fetch_listing reason=%s: %s",
+            source.id, source.url, error.reason, error,
+        )  # fmt: skip
         attempt = failed_attempt(source.id, source.url, source.kind, error, started)
         with self.db.session() as session:
             fetchlog.record_attempt(session, attempt)

@@ -1,6 +1,7 @@
 """The page stages: CPU work on one page, run in worker processes, never touching the database.
 
-Each stage takes and returns an :class:`ArticleDraft`; ``PAGE_STAGES`` is their order.
+Each stage takes an :class:`ArticleDraft` and the :class:`PageContext` and returns the
+draft; ``PAGE_STAGES`` is their order.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html as html_lib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from wirebrief.article import ArticleDraft
@@ -22,16 +24,29 @@ from wirebrief.extract.readingtime import reading_minutes
 from wirebrief.extract.tldr import take_tldr
 from wirebrief.feeds.parser import FeedEntry
 from wirebrief.fetch.encoding import decode_html
-from wirebrief.markets.linker import linker_for
+from wirebrief.markets.linker import Linker, builtin_linker
 from wirebrief.sanitize.sanitizer import sanitize_html
 from wirebrief.settings import Settings
 from wirebrief.stories.features import article_features
 from wirebrief.summarize import summarize_article
 
-PageStage = Callable[[ArticleDraft, Settings], ArticleDraft]
+
+@dataclass(frozen=True)
+class PageContext:
+    """What the page stages need besides the page: the settings and the asset linker.
+
+    Built once by whoever may read the database (the ingestor, a command) and handed to
+    each worker process when the pool starts it, so no stage opens the database.
+    """
+
+    settings: Settings
+    linker: Linker
 
 
-def extract(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
+PageStage = Callable[[ArticleDraft, PageContext], ArticleDraft]
+
+
+def extract(draft: ArticleDraft, context: PageContext) -> ArticleDraft:
     """Decode the bytes (header, BOM, prolog, meta, detection), then trafilatura."""
     raw = draft.raw_html
     text = raw if isinstance(raw, str) else decode_html(raw, draft.content_type)
@@ -41,13 +56,13 @@ def extract(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
     return draft
 
 
-def capture_tldr(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
+def capture_tldr(draft: ArticleDraft, context: PageContext) -> ArticleDraft:
     """Take the article's own TLDR or key-points list out of the body, as bullets."""
     draft.author_tldr = take_tldr(draft.body)
     return draft
 
 
-def attribute(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
+def attribute(draft: ArticleDraft, context: PageContext) -> ArticleDraft:
     """Name the origin when the page says it is a copy (runs before the notes are cleaned).
 
     Notes are looked for at the article's own end, above any widget or related list.
@@ -60,7 +75,7 @@ def attribute(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
     return draft
 
 
-def clean(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
+def clean(draft: ArticleDraft, context: PageContext) -> ArticleDraft:
     """Remove boilerplate blocks by the rules in ``clean/rules``."""
     draft.removed_boilerplate = clean_body(draft.body, draft.title).removed
     draft.text = to_text(draft.body)
@@ -68,19 +83,21 @@ def clean(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
     return draft
 
 
-def measure(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
+def measure(draft: ArticleDraft, context: PageContext) -> ArticleDraft:
     """Reading time and a content hash of the normalised text."""
     if not draft.text.strip():
         raise ExtractionError(f"{draft.url}: the article has no text after cleaning")
     draft.reading_minutes = reading_minutes(
-        draft.text, settings.reading_words_per_minute, settings.reading_cjk_chars_per_minute
+        draft.text,
+        context.settings.reading_words_per_minute,
+        context.settings.reading_cjk_chars_per_minute,
     )
     normalised = " ".join(draft.text.split()).casefold()
     draft.content_hash = hashlib.sha256(normalised.encode()).hexdigest()
     return draft
 
 
-def fingerprint(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
+def fingerprint(draft: ArticleDraft, context: PageContext) -> ArticleDraft:
     """MinHash LSH band buckets of the text, and buckets of its lead paragraphs (teasers),
     to find near-copies among stored articles.
     """
@@ -88,13 +105,13 @@ def fingerprint(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
     return draft
 
 
-def link_assets(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
+def link_assets(draft: ArticleDraft, context: PageContext) -> ArticleDraft:
     """The assets the title and clean text are about, with score and evidence (markets/)."""
-    draft.asset_links = linker_for(settings).link(draft.title, draft.text)
+    draft.asset_links = context.linker.link(draft.title, draft.text)
     return draft
 
 
-def summarize(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
+def summarize(draft: ArticleDraft, context: PageContext) -> ArticleDraft:
     """The TLDR: the author's key points when the page has them, else an extractive one.
     A configured LLM runs later, on the event loop (``Ingestor._summarize_with_llm``).
     """
@@ -107,14 +124,14 @@ def summarize(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
     return draft
 
 
-def profile(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
+def profile(draft: ArticleDraft, context: PageContext) -> ArticleDraft:
     """Weighted terms and named entities, to group coverage of one event into a story."""
     lang = draft.page.lang if draft.page else None
     draft.story_features = article_features(draft.title, draft.text, lang).to_json()
     return draft
 
 
-def sanitize(draft: ArticleDraft, settings: Settings) -> ArticleDraft:
+def sanitize(draft: ArticleDraft, context: PageContext) -> ArticleDraft:
     """The sanitizer always runs last, so no later stage can reintroduce unsafe HTML."""
     draft.html = sanitize_html(draft.html)
     return draft
@@ -131,14 +148,17 @@ def process_page(
     url: str,
     settings: Settings,
     *,
+    linker: Linker | None = None,
     entry: FeedEntry | None = None,
     source_id: int | None = None,
     content_type: str = "",
 ) -> ArticleDraft:
-    """Run every page stage, in order, on one page."""
+    """Run every page stage, in order, on one page; ``linker`` defaults to the built-in
+    assets only (give one with the database's assets where there is a database)."""
+    context = PageContext(settings, linker or builtin_linker())
     draft = ArticleDraft(url, html, content_type, entry=entry, source_id=source_id)
     for stage in PAGE_STAGES:
-        draft = stage(draft, settings)
+        draft = stage(draft, context)
     return draft
 
 
@@ -160,23 +180,25 @@ def process_text(
     draft = ArticleDraft(url, "", page=page, source_id=source_id, published=published)
     draft.text = text
     draft.html = "".join(f"<p>{html_lib.escape(p)}</p>" for p in text.split("\n\n") if p.strip())
+    context = PageContext(settings, builtin_linker())
     for stage in TEXT_STAGES:
-        draft = stage(draft, settings)
+        draft = stage(draft, context)
     return draft
 
 
 def process_page_portable(
     html: bytes | str,
     url: str,
-    settings: Settings,
+    context: PageContext,
     entry: FeedEntry | None,
     source_id: int | None,
     content_type: str,
 ) -> ArticleDraft:
-    """:func:`process_page` for a worker process: the result is picklable."""
+    """:func:`process_page` whose result can cross a process boundary (trees dropped)."""
     draft = process_page(
-        html, url, settings, entry=entry, source_id=source_id, content_type=content_type
-    )
+        html, url, context.settings, linker=context.linker, entry=entry, source_id=source_id,
+        content_type=content_type,
+    )  # fmt: skip
     return draft.portable()
 
 

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from wirebrief.article import ArticleDraft
 from wirebrief.dedupe.collapse import place
+from wirebrief.markets import catalog
 from wirebrief.search.indexing import index_stored
 from wirebrief.storage import articles as article_store
-from wirebrief.storage import assets as asset_store
 from wirebrief.storage import copies, removals
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.articles import StoreOutcome
@@ -69,7 +69,7 @@ def collapse_copies(session: Session, page: Storing) -> StoreOutcome | None:
         removals.hide_if_copy_of_removed(session, placement.article)
     if placement.kind == "exact":
         if placement.article.story_id is not None:
-            story_store.refresh(session, session.get(Story, placement.article.story_id))
+            story_store.refresh(session, session.get_one(Story, placement.article.story_id))
         return StoreOutcome.COPIES
     page.placed = placement.article
     return None
@@ -85,7 +85,7 @@ def group_into_story(session: Session, page: Storing) -> StoreOutcome:
 
 def store_asset_links(session: Session, page: Storing, outcome: StoreOutcome) -> None:
     """The assets the page is about, on the article stored for its URL."""
-    asset_store.store_links_for_url(session, page.draft.url, page.draft.asset_links)
+    catalog.store_links(session, page.draft.url, page.draft.asset_links)
 
 
 def index_for_search(session: Session, page: Storing, outcome: StoreOutcome) -> None:

@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from wirebrief.errors import ConfigError
-from wirebrief.markets.about import LinkRole
+from wirebrief.markets.types import LinkRole
 from wirebrief.search.query import SearchQuery
 from wirebrief.search.snippets import excerpt_html, highlight, marked_html, snippet_html
 from wirebrief.storage.models import Article, ArticleAsset, Asset

@@ -1,9 +1,9 @@
 """Search on PostgreSQL full text: a weighted tsvector per article, a GIN index, ts_rank
 ranking and ts_headline snippets.
 
-Every line of PostgreSQL full-text SQL in Wirebrief is in this module. Like the FTS5 index,
-the documents live in their own table keyed by article id (``search_documents``, outside
-the models and the Alembic chain: :func:`create_index` makes it idempotently on every
+Every PostgreSQL full-text query in Wirebrief is in this module. Like the FTS5 index, the
+documents live in their own table keyed by article id (``search_documents``, outside the
+models and the Alembic chain: ``storage/searchindex.py`` makes it idempotently on every
 ``wirebrief init``), and the store stage calls :meth:`PostgresFtsBackend.index` for each
 article it writes. Words are indexed with the ``simple`` configuration: no stemming and no
 stop words, so phrases and prefixes behave as on FTS5 in every language.
@@ -11,7 +11,8 @@ stop words, so phrases and prefixes behave as on FTS5 in every language.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, column, func, literal_column, select, table, text
+from markupsafe import Markup
+from sqlalchemy import BindParameter, bindparam, column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
 from wirebrief.search.backend import (
@@ -28,51 +29,20 @@ from wirebrief.search.backend import (
 )
 from wirebrief.search.query import SearchQuery, Syntax, Term, render
 from wirebrief.search.snippets import CLOSE, ELLIPSIS, OPEN, marked_html
+from wirebrief.storage import searchindex
 from wirebrief.storage.models import Article
 
-TABLE = "search_documents"
-CONFIG = "simple"
+TABLE = searchindex.POSTGRES_TABLE
+CONFIG = searchindex.POSTGRES_CONFIG
 # ts_rank weights for D (body), C (unused), B (TLDR), A (title): a title match counts most.
 WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 _HEADLINE = (
     f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords=32, MinWords=12, ShortWord=2, "
     f"MaxFragments=1, FragmentDelimiter={ELLIPSIS}"
 )
-# What the index holds for an article: title (A), TLDR headline and bullets (B), body (D).
-_DOCUMENTS = f"""
-INSERT INTO {TABLE} (article_id, document)
-SELECT a.id,
-       setweight(to_tsvector('{CONFIG}', coalesce(a.title, '')), 'A') ||
-       setweight(to_tsvector('{CONFIG}', coalesce(a.tldr_headline, '') || ' ' || coalesce(
-           (SELECT string_agg(b, ' ') FROM json_array_elements_text(
-               CASE WHEN json_typeof(a.tldr_bullets) = 'array' THEN a.tldr_bullets END) AS b),
-           '')), 'B') ||
-       setweight(to_tsvector('{CONFIG}', coalesce(a.text, '')), 'D')
-FROM articles AS a
-WHERE a.hidden = false
-"""
+_DOCUMENTS = searchindex.POSTGRES_DOCUMENTS
 _UPSERT = " ON CONFLICT (article_id) DO UPDATE SET document = excluded.document"
 _docs = table(TABLE, column("article_id"), column("document"))
-
-
-def create_index(connection: Connection) -> None:
-    """Create the documents table and its GIN index if missing, filling a new table from
-    the stored articles (called by ``Database.upgrade`` on PostgreSQL; idempotent)."""
-    exists = connection.exec_driver_sql(f"SELECT to_regclass('{TABLE}')").scalar()
-    connection.exec_driver_sql(
-        f"CREATE TABLE IF NOT EXISTS {TABLE} "
-        "(article_id integer PRIMARY KEY, document tsvector NOT NULL)"
-    )
-    connection.exec_driver_sql(
-        f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_document ON {TABLE} USING gin (document)"
-    )
-    if exists is None:
-        connection.exec_driver_sql(_DOCUMENTS)
-
-
-def is_index_table(name: str) -> bool:
-    """Whether a table is the PostgreSQL search index (kept out of autogenerate)."""
-    return name == TABLE
 
 
 def tsquery_text(query: SearchQuery) -> str:
@@ -125,7 +95,7 @@ class PostgresFtsBackend:
         """Replace these articles' documents; hidden or deleted articles just leave."""
         if not article_ids:
             return
-        ids = bindparam("ids", expanding=True)
+        ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
         session.execute(text(f"DELETE FROM {TABLE} WHERE article_id IN :ids").bindparams(ids),
                         {"ids": article_ids})  # fmt: skip
         session.execute(text(_DOCUMENTS + " AND a.id IN :ids" + _UPSERT).bindparams(ids),
@@ -146,7 +116,7 @@ class PostgresFtsBackend:
         return stray_entries(session, TABLE, "article_id")
 
 
-def _marked(session: Session, expression: str, ids: list[int]) -> dict[int, tuple[object, object]]:
+def _marked(session: Session, expression: str, ids: list[int]) -> dict[int, tuple[Markup, Markup]]:
     """Highlighted title and best snippet (body, else TLDR) of each article in ``ids``."""
     if not ids:
         return {}
@@ -158,7 +128,7 @@ def _marked(session: Session, expression: str, ids: list[int]) -> dict[int, tupl
     ).bindparams(bindparam("ids", expanding=True))
     params = {"q": expression, "ids": ids, "options": _HEADLINE,
               "all_options": _HEADLINE + ", HighlightAll=true"}  # fmt: skip
-    out = {}
+    out: dict[int, tuple[Markup, Markup]] = {}
     for article_id, title, body, tldr in session.execute(statement, params):
         best = body if OPEN in body or OPEN not in tldr else tldr
         out[article_id] = (marked_html(title), marked_html(best))

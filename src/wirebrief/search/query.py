@@ -149,8 +149,8 @@ def _tokens(text: str) -> list[_Token]:
                 position += 1
             tokens.append(_Token(body, quoted=True, negated=negated))
             continue
-        end = _SPACE.search(text, start)
-        stop = end.start() if end else len(text)
+        space = _SPACE.search(text, start)
+        stop = space.start() if space else len(text)
         chunk = text[start:stop]
         if '"' in chunk:  # a quote glued to a word: "bitcoin"etf or etf"
             quote = chunk.index('"')

@@ -13,9 +13,11 @@ match get the new article in their own lists, so older articles learn of newer c
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 
 from sqlalchemy.orm import Session
 
@@ -51,7 +53,7 @@ class Related:
 def term_vector(title: str, text: str, tldr: str = "", lang: str | None = None) -> dict[int, float]:
     """Hashed term → weight, L2-normalised, the ``TERMS_PER_ARTICLE`` strongest terms."""
     lex = lexicon(lang)
-    counts: Counter[str] = Counter()
+    counts: defaultdict[str, float] = defaultdict(float)
     rarity: dict[str, float] = {}
     for part, boost in ((title, TITLE_WEIGHT), (tldr, 1.0), (text[:MAX_TEXT_CHARS], 1.0)):
         for word in words_of(part):
@@ -118,7 +120,7 @@ def _candidate_pool(
     session: Session, article_id: int, vector: dict[int, float], assets: set[int]
 ) -> list[int]:
     """The ids worth scoring exactly: most shared weight in the newest postings first."""
-    overlap: Counter[int] = Counter()
+    overlap: defaultdict[int, float] = defaultdict(float)
     found = store.postings(session, vector, exclude_id=article_id, limit=POSTINGS_PER_TERM)
     for term, other in found:
         overlap[other] += vector[term]
@@ -127,7 +129,9 @@ def _candidate_pool(
             session, asset_id, exclude_id=article_id, limit=POSTINGS_PER_ASSET
         ):
             overlap[other] += ASSET_SHARE
-    return [other for other, _ in overlap.most_common(SCORED_CANDIDATES)]
+    # heapq.nlargest is Counter.most_common: ties keep the order they were first seen in.
+    best = heapq.nlargest(SCORED_CANDIDATES, overlap.items(), key=itemgetter(1))
+    return [other for other, _ in best]
 
 
 def _score(

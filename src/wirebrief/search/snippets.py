@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from markupsafe import Markup, escape
 
 from wirebrief.search.query import Term
-from wirebrief.web.templating import excerpt
+from wirebrief.text import excerpt
 
 OPEN = "\x02"
 CLOSE = "\x03"

@@ -1,6 +1,6 @@
 """Search on SQLite with FTS5: BM25 ranking, phrases, prefixes, highlighted snippets.
 
-Every line of FTS5 SQL in Wirebrief is in this module, the migration's DDL included.
+Every FTS5 query in Wirebrief is in this module (the table's DDL is storage/searchindex.py).
 The index is an FTS5 table keyed by article id (its rowid) over three columns: title,
 TLDR (headline and bullets) and body. It keeps its own copy of the text, so an entry can
 be replaced by rowid without knowing what was indexed before; the store stage calls
@@ -20,14 +20,12 @@ from __future__ import annotations
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Connection, bindparam, column, literal_column, select, table, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import BindParameter, Select, bindparam, column, literal_column, select, table, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
 
-from wirebrief.errors import ConfigError
 from wirebrief.search.backend import (
     SearchFilters,
     SearchHit,
@@ -43,56 +41,22 @@ from wirebrief.search.backend import (
 )
 from wirebrief.search.query import SearchQuery, Syntax, Term, render
 from wirebrief.search.snippets import CLOSE, ELLIPSIS, OPEN, marked_html
+from wirebrief.storage import searchindex
 from wirebrief.storage.models import Article
 
-TABLE = "search_fts"
+TABLE = searchindex.SQLITE_TABLE
 # BM25 weight of a match in each column: a title match outweighs a passing mention.
 TITLE_WEIGHT, TLDR_WEIGHT, BODY_WEIGHT = 10.0, 4.0, 1.0
 SNIPPET_TOKENS = 32
 BM25_MAX_MATCHES = 5000
 FILTER_INDEX = "ix_articles_search"  # see models.Article
 
-_DDL = (
-    f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
-    "title, tldr, body, tokenize = 'unicode61 remove_diacritics 2')"
-)
-# What the index holds for an article; the TLDR bullets are a JSON list of strings.
-_DOCUMENTS = f"""
-INSERT INTO {TABLE} (rowid, title, tldr, body)
-SELECT a.id, a.title,
-       trim(coalesce(a.tldr_headline, '') || ' ' ||
-            coalesce((SELECT group_concat(b.value, ' ') FROM json_each(a.tldr_bullets) AS b), '')),
-       a.text
-FROM articles AS a
-WHERE a.hidden = 0
-"""
+_DOCUMENTS = searchindex.SQLITE_DOCUMENTS
 _fts = table(TABLE, column("rowid"))
 _BM25 = f"-bm25({TABLE}, {TITLE_WEIGHT}, {TLDR_WEIGHT}, {BODY_WEIGHT})"
 # How many matches the title holds (marks counted in its highlight; titles are short).
 _TITLE_MARKED = f"highlight({TABLE}, 0, char(2), '')"
 _TITLE_HITS = f"length({_TITLE_MARKED}) - length(replace({_TITLE_MARKED}, char(2), ''))"
-
-
-def create_index(connection: Connection) -> None:
-    """Create the FTS5 table and index every visible article (migration 0007)."""
-    try:
-        connection.exec_driver_sql(_DDL)
-    except OperationalError as exc:
-        raise ConfigError(
-            f"this SQLite ({exc.orig}) has no FTS5 full-text module; use a Python whose "
-            "sqlite3 is built with FTS5 (the python.org and distribution builds are)"
-        ) from exc
-    connection.exec_driver_sql(_DOCUMENTS)
-
-
-def drop_index(connection: Connection) -> None:
-    """Remove the FTS5 table (migration 0007, downgrade)."""
-    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {TABLE}")
-
-
-def is_index_table(name: str) -> bool:
-    """Whether a table belongs to the FTS5 index (the table and its shadow tables)."""
-    return name == TABLE or name.startswith(TABLE + "_")
 
 
 def match_expression(query: SearchQuery) -> str:
@@ -127,7 +91,7 @@ class SqliteFtsBackend:
         else:
             rank = _TITLE_HITS
         # FTS5 streams matches newest first (rowid = article id) and stops at the pool size.
-        candidates = (
+        candidates: Select[int, Any] = (
             select(Article.id, literal_column(rank).label("score"))
             .select_from(_MatchedArticles(_fts, Article.__table__, Article.id == _fts.c.rowid))
             .where(text(f"{TABLE} MATCH :match"), *filter_clauses(filters))
@@ -153,7 +117,7 @@ class SqliteFtsBackend:
         """Replace these articles' entries; hidden or deleted articles just leave."""
         if not article_ids:
             return
-        ids = bindparam("ids", expanding=True)
+        ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
         session.execute(text(f"DELETE FROM {TABLE} WHERE rowid IN :ids").bindparams(ids),
                         {"ids": article_ids})  # fmt: skip
         session.execute(text(_DOCUMENTS + " AND a.id IN :ids").bindparams(ids),

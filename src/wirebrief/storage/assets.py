@@ -1,4 +1,8 @@
-"""Assets, the articles linked to them, and their stored prices."""
+"""Assets, the articles linked to them, and their stored prices.
+
+Rows only: which assets exist beyond the stored ones (the built-in registry) is
+``markets/catalog.py``'s business.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from wirebrief.errors import NotFoundError
-from wirebrief.markets.about import LinkRole
-from wirebrief.markets.linker import AssetLink
-from wirebrief.markets.quotes import Bar, PriceSeries
-from wirebrief.markets.registry import AssetSpec, builtin_registry
-from wirebrief.storage.articles import find_article_by_url
+from wirebrief.markets.types import AssetLink, AssetSpec, Bar, LinkRole, PriceSeries
 from wirebrief.storage.models import Article, ArticleAsset, Asset, Price
 
 # ── the registry in the database ──
@@ -56,17 +55,6 @@ def ensure_asset(session: Session, spec: AssetSpec) -> Asset:
     return asset
 
 
-def get_asset(session: Session, symbol: str) -> Asset:
-    """A stored asset, or a built-in one (stored on first use), or :class:`NotFoundError`."""
-    asset = find_asset(session, symbol)
-    if asset is not None:
-        return asset
-    spec = builtin_registry().get(symbol)
-    if spec is None:
-        raise NotFoundError(f"there is no asset {symbol}; see `wirebrief assets list`")
-    return ensure_asset(session, spec)
-
-
 def import_assets(session: Session, specs: Iterable[AssetSpec]) -> tuple[int, int]:
     """Add new assets and replace the names and identifiers of known ones: (added, updated)."""
     added = updated = 0
@@ -81,13 +69,6 @@ def import_assets(session: Session, specs: Iterable[AssetSpec]) -> tuple[int, in
         _fill(asset, spec)
     session.flush()
     return added, updated
-
-
-def all_specs(session: Session) -> list[AssetSpec]:
-    """The built-in registry with the database's assets over it, by symbol."""
-    merged = {spec.symbol.upper(): spec for spec in builtin_registry()}
-    merged.update({spec.symbol.upper(): spec for spec in stored_specs(session)})
-    return sorted(merged.values(), key=lambda spec: (spec.kind, spec.symbol))
 
 
 IS_ABOUT = ArticleAsset.role == LinkRole.ABOUT.value  # a mention puts no article on a list
@@ -117,17 +98,12 @@ def _fill(asset: Asset, spec: AssetSpec) -> None:
 # ── links between articles and assets ──
 
 
-def replace_article_assets(session: Session, article_id: int, links: Sequence[AssetLink]) -> None:
+def replace_article_assets(
+    session: Session, article_id: int, links: Sequence[tuple[Asset, AssetLink]]
+) -> None:
     """Store the linker's result for one article, replacing what was stored before."""
     session.execute(delete(ArticleAsset).where(ArticleAsset.article_id == article_id))
-    registry = builtin_registry()
-    for link in links:
-        asset = find_asset(session, link.symbol)
-        if asset is None:
-            spec = registry.get(link.symbol)
-            if spec is None:  # the registry changed since the article was linked
-                continue
-            asset = ensure_asset(session, spec)
+    for asset, link in links:
         session.add(
             ArticleAsset(
                 article_id=article_id,
@@ -138,13 +114,6 @@ def replace_article_assets(session: Session, article_id: int, links: Sequence[As
             )
         )
     session.flush()
-
-
-def store_links_for_url(session: Session, url: str, links: Sequence[AssetLink]) -> None:
-    """Store the links of the article stored for ``url`` (none for a collapsed copy)."""
-    article = find_article_by_url(session, url)
-    if article is not None:
-        replace_article_assets(session, article.id, links)
 
 
 def texts_to_link(session: Session, *, after_id: int, limit: int) -> list[tuple[int, str, str]]:

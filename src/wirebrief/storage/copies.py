@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 from functools import lru_cache
+from typing import cast
 
-from sqlalchemy import TextClause, delete, func, or_, select, text
+from sqlalchemy import Table, TextClause, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from wirebrief.storage import locks
@@ -83,7 +84,8 @@ def save_buckets(session: Session, article_id: int, buckets: list[int]) -> None:
             {"article_id": article_id, "band": band, "bucket": bucket}
             for band, bucket in enumerate(buckets)
         ]
-        session.execute(LshBand.__table__.insert(), rows)  # Core: no ORM work per row
+        bands = cast(Table, LshBand.__table__)
+        session.execute(bands.insert(), rows)  # Core: no ORM work per row
 
 
 def candidates(

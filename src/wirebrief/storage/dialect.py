@@ -10,6 +10,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.sql.dml import Insert
 
+from wirebrief.storage import searchindex
+
 # Drivers we ship with: a bare postgresql:// (or Heroku-style postgres://) means psycopg 3.
 _DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
 
@@ -56,9 +58,7 @@ def setup(connection: Connection) -> None:
     """Engine-specific objects outside the Alembic chain, created idempotently after every
     upgrade: PostgreSQL's full-text search table (SQLite's FTS5 index comes with 0007)."""
     if connection.dialect.name == "postgresql":
-        from wirebrief.search import postgres as postgres_search
-
-        postgres_search.create_index(connection)
+        searchindex.create_postgres_index(connection)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

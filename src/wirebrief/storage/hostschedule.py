@@ -6,21 +6,24 @@ records holds for all. Times come from the database's clock, never the worker's,
 when the statement runs (``clock_timestamp()``, after any wait for the row's lock; ``now()``
 would be the transaction's start, before it).
 
-When the database fails (unreachable, or not migrated), the request is spaced by this
-process's memory instead: politeness degrades to per process, the worker keeps going.
+When the database fails (unreachable, or not migrated), the request is spaced by the
+fallback schedule instead (this process's memory): politeness degrades to per process, the
+worker keeps going.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import TextClause, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from wirebrief.fetch.hosts import MemorySchedule
 from wirebrief.storage.db import Database
+
+if TYPE_CHECKING:  # the protocol this implements; storage never imports fetch at run time
+    from wirebrief.fetch.hosts import StartSchedule
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +59,9 @@ _COOLDOWN_LEFT = text("""
 class PostgresSchedule:
     """A :class:`~wirebrief.fetch.hosts.StartSchedule` in PostgreSQL's ``host_schedule``."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, fallback: StartSchedule) -> None:
         self.db = db
-        self._fallback = MemorySchedule()
+        self._fallback = fallback
         self._reachable = True
 
     async def reserve(self, host: str, gap_s: float, max_cooldown_s: float) -> float | None:

@@ -12,19 +12,21 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import bindparam, delete, select, text
+from sqlalchemy import Table, bindparam, delete, select, text
 from sqlalchemy.orm import Session, joinedload
 
-from wirebrief.markets.about import LinkRole
+from wirebrief.markets.types import LinkRole
 from wirebrief.storage.dialect import insert_or_update
 from wirebrief.storage.models import Article, ArticleAsset, ArticleTerm, RelatedArticle
 
-_terms = ArticleTerm.__table__
-_related = RelatedArticle.__table__
-_links = ArticleAsset.__table__
+# Core tables (mapped classes type ``__table__`` as a plain FromClause).
+_terms = cast(Table, ArticleTerm.__table__)
+_related = cast(Table, RelatedArticle.__table__)
+_links = cast(Table, ArticleAsset.__table__)
 _ABOUT = _links.c.role == LinkRole.ABOUT.value
-_articles = Article.__table__
+_articles = cast(Table, Article.__table__)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Removal requests and their effects: hidden articles, blocked URLs, hashes and sources.
 
 Approval hides the article and all its copies (exact copies are sightings of it, near
-copies point at the same origin), recounts their stories, takes them out of the search
-index, and blocks their URLs and content hashes so the store stage never takes them in
-again. Every step is written to the audit log in the same transaction.
+copies point at the same origin), recounts their stories, and blocks their URLs and
+content hashes so the store stage never takes them in again. Every step is written to the
+audit log in the same transaction. The search index follows in ``moderation.py``, which
+is what the admin area calls.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from wirebrief.errors import NotFoundError, RemovalStateError
-from wirebrief.search.service import index_articles
 from wirebrief.storage import audit
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.models import (
@@ -111,9 +111,9 @@ def reject(session: Session, request_id: int, actor: str = "admin") -> None:
 
 def set_source_blocked(
     session: Session, source_id: int, blocked: bool, actor: str = "admin"
-) -> Source:
+) -> list[int]:
     """Block a source (no more polls, its articles hidden) or unblock it (shown again,
-    except articles removed on request)."""
+    except articles removed on request); returns the ids of the articles hidden or shown."""
     source = session.get(Source, source_id)
     if source is None:
         raise NotFoundError(f"there is no source {source_id}")
@@ -127,7 +127,7 @@ def set_source_blocked(
     action = "source_blocked" if blocked else "source_unblocked"
     audit.record(session, actor, action, source.url, f"source {source.id} ({source.name}); "
                  f"{len(changed)} articles {'hidden' if blocked else 'shown'}")  # fmt: skip
-    return source
+    return changed
 
 
 def blocked_urls(session: Session, urls: Iterable[str]) -> set[str]:
@@ -221,7 +221,7 @@ def _block(session: Session, kind: str, values: set[str], request_id: int) -> No
 
 
 def _hide(session: Session, articles: list[Article], hidden: bool = True) -> list[int]:
-    """Set ``hidden``, then recount the stories and update the search index."""
+    """Set ``hidden`` and recount the stories; returns the ids that changed."""
     changed = [a for a in articles if a.hidden != hidden]
     if not changed:
         return []
@@ -234,5 +234,4 @@ def _hide(session: Session, articles: list[Article], hidden: bool = True) -> lis
         story = session.get(Story, story_id)
         if story is not None:
             story_store.refresh(session, story)
-    index_articles(session, ids)
     return ids

@@ -89,7 +89,9 @@ def _source_keys(
 ) -> set[str]:
     """Distinct publishers: the source when known, else the site name or host."""
     keys: set[str] = set()
-    source_names = dict(session.execute(select(Source.id, Source.name)).all()) if sightings else {}
+    source_names: dict[int | None, str] = (
+        dict(session.execute(select(Source.id, Source.name)).all()) if sightings else {}
+    )
     for sighting in sightings:
         keys.add(_key(source_names.get(sighting.source_id), sighting.site_name, sighting.url))
     for article in members:
@@ -176,7 +178,7 @@ def coverage(session: Session, story_id: int) -> list[Sighting]:
     articles = {a.id: a for a in story_articles(session, story_id)}
     if not articles:
         return []
-    names = dict(session.execute(select(Source.id, Source.name)).all())
+    names: dict[int | None, str] = dict(session.execute(select(Source.id, Source.name)).all())
     rows = session.scalars(
         select(ArticleSighting).where(ArticleSighting.article_id.in_(list(articles)))
     )

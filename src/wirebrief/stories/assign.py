@@ -44,7 +44,7 @@ def assign_story(session: Session, article: Article, features: StoryFeatures) ->
         # Locked and read afresh: another worker may be adding an article to this story now,
         # and its profile sum must not be overwritten with one that misses that article.
         story = session.get_one(Story, chosen, with_for_update=True, populate_existing=True)
-        story.profile = merge(StoryProfile.from_json(story.profile), features).to_json()
+        story.profile = merge(StoryProfile.from_json(story.profile or {}), features).to_json()
     article.story_id = story.id
     session.flush()
     story_store.refresh(session, story)

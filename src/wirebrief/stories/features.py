@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -75,9 +75,9 @@ def article_features(title: str, text: str, lang: str | None = None) -> StoryFea
     lex = lexicon(lang)
     title, text = title or "", lead(text or "")
     caseless = not _has_case(title + " " + text[:2000])
-    term_tf: Counter[str] = Counter()
+    term_tf: defaultdict[str, float] = defaultdict(float)
     term_rarity: dict[str, float] = {}
-    entity_tf: Counter[str] = Counter()
+    entity_tf: defaultdict[str, float] = defaultdict(float)
     entity_rarity: dict[str, float] = {}
     for part, boost in ((title, TITLE_WEIGHT), (text, 1.0)):
         toks = tokens(part)
@@ -119,7 +119,7 @@ def _count_terms(
     words: Iterable[str | None],
     lex: Lexicon,
     boost: float,
-    tf: Counter[str],
+    tf: defaultdict[str, float],
     rarity: dict[str, float],
 ) -> None:
     """Add stemmed words and pairs of adjacent content words (``None`` breaks a pair)."""
@@ -187,7 +187,7 @@ def _numeric_rarity(key: str) -> float:
 
 
 def _weigh(
-    tf: Counter[str], rarity: dict[str, float], limit: int, tf_power: float
+    tf: dict[str, float], rarity: dict[str, float], limit: int, tf_power: float
 ) -> dict[str, float]:
     """Sublinear TF x rarity, strongest ``limit`` entries, L2-normalised."""
     weights = {k: (1.0 + math.log(n)) ** tf_power * rarity[k] for k, n in tf.items() if n >= 1}

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from wirebrief.summarize.author import author_tldr, find_key_points
-from wirebrief.summarize.cache import DbCache, MemoryCache
+from wirebrief.summarize.cache import MemoryCache
 from wirebrief.summarize.extractive import extractive_tldr
 from wirebrief.summarize.language import base_language, detect_language
 from wirebrief.summarize.llm import Document, LlmConfig, LlmSummarizer
@@ -23,7 +23,6 @@ from wirebrief.summarize.story import StoryArticle, summarize_story
 from wirebrief.summarize.tldr import Method, Tldr
 
 __all__ = [
-    "DbCache",
     "Document",
     "LlmConfig",
     "LlmSummarizer",

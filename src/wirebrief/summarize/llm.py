@@ -84,6 +84,7 @@ class Document:
     title: str
     text: str
     lang: str | None = None
+    url: str | None = None  # named in the logs only, never sent
 
 
 class AnswerCache(Protocol):
@@ -135,10 +136,10 @@ class LlmSummarizer:
             tldr = parse_answer(await self.complete(build_messages(doc, lang)))
             check_answer(tldr, doc, lang)
         except LlmAnswerRejected as exc:
-            log.info("llm answer not used for %r: %s", doc.title[:80], exc)
+            log.info("llm answer not used url=%s title=%r: %s", doc.url, doc.title[:80], exc)
             return fallback.with_note(f"llm answer not used: {exc}")
         except LlmError as exc:
-            log.warning("llm not used for %r: %s", doc.title[:80], exc)
+            log.warning("llm not used url=%s title=%r: %s", doc.url, doc.title[:80], exc)
             return fallback.with_note(f"llm: {exc}")
         return tldr
 

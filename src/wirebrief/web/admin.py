@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from wirebrief import moderation
 from wirebrief.errors import RemovalStateError
 from wirebrief.storage import audit, removals
 from wirebrief.storage import sources as source_store
@@ -94,7 +95,7 @@ def decide(
     actor = _require(found, csrf).name
     try:
         if decision == "approve":
-            removals.approve(session, request_id, request.url.netloc, actor=actor)
+            moderation.approve_removal(session, request_id, request.url.netloc, actor=actor)
         elif decision == "reject":
             removals.reject(session, request_id, actor=actor)
         else:
@@ -117,5 +118,5 @@ def block_source(
     actor = _require(found, csrf).name
     if action not in ("block", "unblock"):
         raise HTTPException(404, f"there is no action {action!r}; block or unblock")
-    removals.set_source_blocked(session, source_id, action == "block", actor=actor)
+    moderation.block_source(session, source_id, action == "block", actor=actor)
     return _back()

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, object_session
 
 from wirebrief.errors import NoPrices, PriceError
-from wirebrief.markets.about import LinkRole
+from wirebrief.markets import catalog
 from wirebrief.markets.prices import HISTORY_DAYS, PriceBook
 from wirebrief.markets.providers import build_providers
 from wirebrief.markets.quotes import (
@@ -31,8 +31,8 @@ from wirebrief.markets.quotes import (
     format_price,
     quote,
 )
-from wirebrief.markets.registry import AssetKind, AssetSpec
 from wirebrief.markets.sparkline import ChartMark, price_chart_svg, sparkline_svg
+from wirebrief.markets.types import AssetKind, AssetSpec, LinkRole
 from wirebrief.storage import assets as asset_store
 from wirebrief.storage.models import Article, ArticleAsset, Asset
 from wirebrief.web.deps import db_session
@@ -159,7 +159,7 @@ def asset_page(
     request: Request, symbol: str, session: Session = Depends(db_session)
 ) -> HTMLResponse:
     """An asset: quote, a price chart with its stories marked, and the latest stories."""
-    asset = asset_store.get_asset(session, symbol)
+    asset = catalog.get_asset(session, symbol)
     prices = prices_of(request, asset, CHART_DAYS)
     rows = asset_store.articles_about(session, asset.id, limit=PAGE_SIZE)
     chart = Markup("")
@@ -260,7 +260,7 @@ def list_assets(
     counts = asset_store.article_counts(session)
     rows = [
         spec.listing(counts.get(spec.symbol, 0))
-        for spec in asset_store.all_specs(session)
+        for spec in catalog.all_specs(session)
         if (kind is None or spec.kind == kind) and (not linked or counts.get(spec.symbol))
     ]
     if order == "articles":
@@ -288,7 +288,7 @@ def get_asset(
     session: Session = Depends(db_session),
 ) -> AssetOut:
     """An asset with its latest quote and daily history (when a price provider has it)."""
-    asset = asset_store.get_asset(session, symbol)
+    asset = catalog.get_asset(session, symbol)
     spec: AssetSpec = asset_store.spec_of(asset)
     prices = prices_of(request, asset, days)
     return AssetOut(
@@ -319,7 +319,7 @@ def get_asset_news(
     session: Session = Depends(db_session),
 ) -> AssetNewsOut:
     """Articles linked to an asset, newest first, with the link's score and evidence."""
-    asset = asset_store.get_asset(session, symbol)
+    asset = catalog.get_asset(session, symbol)
     rows = asset_store.articles_about(session, asset.id, limit=limit, offset=offset)
     items = [
         AssetArticleOut(

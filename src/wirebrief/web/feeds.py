@@ -7,6 +7,7 @@ queries behind these feeds only return visible ones.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from wirebrief.errors import NotFoundError
 from wirebrief.feeds.output import FORMATS, FeedMeta, article_item, render
+from wirebrief.markets import catalog
 from wirebrief.storage import articles as article_store
 from wirebrief.storage import assets as asset_store
 from wirebrief.storage import sources as source_store
@@ -23,7 +25,7 @@ from wirebrief.web.deps import db_session
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 FEED_ITEMS = 50
-_RESPONSES = {
+_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "RSS 2.0 (.rss), Atom 1.0 (.atom) or JSON Feed 1.1 (.json)."},
     404: {"description": "No such asset, source or format."},
 }
@@ -38,7 +40,7 @@ def _feed(
         raise NotFoundError(f"there is no .{kind} feed; use .rss, .atom or .json")
     base = str(request.base_url).rstrip("/")
     items = [article_item(a, base) for a in articles if not a.hidden]
-    times = [i.updated or i.published for i in items if i.updated or i.published]
+    times = [when for i in items if (when := i.updated or i.published) is not None]
     meta = FeedMeta(
         title=f"{title} · Wirebrief", home_url=f"{base}{page}",
         feed_url=f"{base}{feed}.{kind}", description=description,
@@ -63,7 +65,7 @@ def asset_feed(
     request: Request, symbol: str, kind: str, session: Session = Depends(db_session)
 ) -> Response:
     """Articles about one asset (stock, crypto asset, commodity or index)."""
-    asset = asset_store.get_asset(session, symbol)
+    asset = catalog.get_asset(session, symbol)
     rows = asset_store.articles_about(session, asset.id, limit=FEED_ITEMS)
     return _feed(request, kind, f"{asset.symbol} news", f"/assets/{asset.symbol}",
                  f"/feeds/assets/{asset.symbol}", [a for a, _ in rows],

@@ -7,8 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import object_session
 
-from wirebrief.markets.about import LinkRole
-from wirebrief.markets.quotes import Bar, Quote
+from wirebrief.markets.quotes import Quote
+from wirebrief.markets.types import Bar, LinkRole
 from wirebrief.storage import assets as asset_store
 from wirebrief.storage.models import Article, ArticleAsset
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 from sqlalchemy.orm import Session
 
 from wirebrief.storage import removals
@@ -111,6 +112,6 @@ def _form(request: Request, values: dict, errors: dict, status: int = 200) -> HT
     )
 
 
-def _message(error: dict) -> str:
+def _message(error: ErrorDetails) -> str:
     message = str(error.get("msg", "invalid"))
     return message.removeprefix("Value error, ")

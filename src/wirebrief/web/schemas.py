@@ -7,8 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from wirebrief.storage.models import Article, Source
+from wirebrief.text import excerpt
 from wirebrief.web.market_schemas import LinkedAssetOut
-from wirebrief.web.templating import excerpt
 
 
 class OriginOut(BaseModel):

@@ -7,17 +7,10 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
+from wirebrief.text import excerpt
 from wirebrief.times import as_utc
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
-
-
-def excerpt(text: str | None, limit: int = 220) -> str:
-    """The first ``limit`` characters of ``text``, cut at a word boundary."""
-    flat = " ".join((text or "").split())
-    if len(flat) <= limit:
-        return flat
-    return flat[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
 
 
 def human_time(value: datetime | None) -> str:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from wirebrief.markets.quotes import PriceSeries
-from wirebrief.markets.registry import AssetSpec
+from wirebrief.markets.types import AssetSpec, PriceSeries
 
 
 class PriceProvider(ABC):

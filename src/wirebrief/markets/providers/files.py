@@ -13,8 +13,7 @@ from pathlib import Path
 from wirebrief.errors import PriceDataError, PriceNotListed, PriceUnavailable
 from wirebrief.markets.providers.base import PriceProvider
 from wirebrief.markets.providers.formats import loads, parse_json_bars, parse_ohlcv_csv
-from wirebrief.markets.quotes import Bar, PriceSeries
-from wirebrief.markets.registry import AssetSpec
+from wirebrief.markets.types import AssetSpec, Bar, PriceSeries
 
 SUFFIXES = (".csv", ".json")
 

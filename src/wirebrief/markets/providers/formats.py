@@ -13,9 +13,9 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
-from wirebrief.markets.quotes import Bar
+from wirebrief.markets.types import Bar
 from wirebrief.times import as_utc
 
 _DATE_COLUMNS = ("date", "datetime", "time", "timestamp", "data")  # "data": Stooq in Polish
@@ -192,7 +192,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _is_pairs(value: Any) -> bool:
+def _is_pairs(value: Any) -> TypeGuard[list[list[Any]]]:
     return isinstance(value, list) and all(
         isinstance(pair, list) and len(pair) == 2 for pair in value[:5]
     )

@@ -29,8 +29,7 @@ from wirebrief.markets.providers.formats import (
     parse_ohlcv_csv,
     parse_yahoo_chart,
 )
-from wirebrief.markets.quotes import Bar, PriceSeries
-from wirebrief.markets.registry import AssetSpec
+from wirebrief.markets.types import AssetSpec, Bar, PriceSeries
 
 if TYPE_CHECKING:
     from wirebrief.settings import Settings

@@ -3,9 +3,8 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from wirebrief.search import postgres as postgres_search
-from wirebrief.search.sqlite_fts import is_index_table
 from wirebrief.storage.models import Base
+from wirebrief.storage.searchindex import is_index_table
 
 config = context.config
 target_metadata = Base.metadata
@@ -15,7 +14,10 @@ def run_migrations() -> None:
     """Online migrations only: Wirebrief always has a live connection."""
     connection = config.attributes.get("connection")
     if connection is None:
-        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if not url:
+            raise RuntimeError("alembic needs a connection or sqlalchemy.url")
+        engine = create_engine(url)
         with engine.begin() as connection:
             _run(connection)
         return
@@ -37,8 +39,7 @@ def _include_object(obj, name, type_, reflected, compare_to) -> bool:
     """Engine-specific search indexes live outside the models: autogenerate leaves them be."""
     # The task queue's tables (procrastinate_*) come with its own schema (wirebrief init).
     outside = bool(name) and (
-        is_index_table(name) or postgres_search.is_index_table(name)
-        or name.startswith("procrastinate_")
+        is_index_table(name) or name.startswith("procrastinate_")
     )  # fmt: skip
     return not (type_ == "table" and reflected and outside)
 

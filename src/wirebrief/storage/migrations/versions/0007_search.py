@@ -5,7 +5,7 @@ Revises: 0006
 Create Date: 2026-11-26 07:45:53.913577
 
 On SQLite this also creates the FTS5 search index and fills it from the stored articles.
-Its SQL lives in wirebrief.search.sqlite_fts (the one module that speaks FTS5); the index
+Its DDL lives in wirebrief.storage.searchindex (queries in wirebrief.search.sqlite_fts); the index
 is outside the models, and migrations/env.py keeps it out of autogenerate. PostgreSQL's
 full-text index will come with its own backend (issue 10).
 """
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from wirebrief.search import sqlite_fts
+from wirebrief.storage import searchindex
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -112,12 +112,12 @@ def upgrade() -> None:
         )  # fmt: skip
 
     if op.get_bind().dialect.name == "sqlite":
-        sqlite_fts.create_index(op.get_bind())
+        searchindex.create_sqlite_index(op.get_bind())
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        sqlite_fts.drop_index(op.get_bind())
+        searchindex.drop_sqlite_index(op.get_bind())
 
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.drop_index("ix_articles_search")

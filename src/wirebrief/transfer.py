@@ -14,9 +14,8 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Column, Connection, Table, func, select, text
+from sqlalchemy import Column, Connection, RowMapping, Table, func, select, text
 from sqlalchemy.schema import sort_tables_and_constraints
 
 from wirebrief.errors import TransferError
@@ -75,9 +74,9 @@ def copy_database(
     results = []
     with source.engine.connect() as reading, target.engine.connect() as written:
         for table in tables:
-            rows, digest = table_checksum(reading, table)
-            copied_rows, copied_digest = table_checksum(written, table)
-            result = TableCopy(table.name, rows, copied_rows, digest, copied_digest)
+            count, digest = table_checksum(reading, table)
+            copied_count, copied_digest = table_checksum(written, table)
+            result = TableCopy(table.name, count, copied_count, digest, copied_digest)
             results.append(result)
             if on_table:
                 on_table(result)
@@ -117,7 +116,7 @@ def _copy_order() -> tuple[list[Table], dict[str, list[str]]]:
     return tables, deferred
 
 
-def _batches(connection: Connection, table: Table, size: int) -> Iterator[Sequence[dict[str, Any]]]:
+def _batches(connection: Connection, table: Table, size: int) -> Iterator[Sequence[RowMapping]]:
     """A table's rows in primary-key order, streamed in batches of mappings."""
     statement = select(table).order_by(*table.primary_key.columns)
     result = connection.execution_options(stream_results=True, yield_per=size).execute(statement)

@@ -1,0 +1,31 @@
+"""Removal decisions and source blocking, as the admin area makes them: the rows change
+(``storage/removals.py``), then the search index follows, in the same transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from wirebrief.search.service import index_articles
+from wirebrief.storage import removals
+
+
+def approve_removal(
+    session: Session, request_id: int, reader_host: str | None = None, actor: str = "admin"
+) -> list[int]:
+    """Hide the requested article and its copies, block them, and take them out of search;
+    returns the hidden ids."""
+    hidden = removals.approve(session, request_id, reader_host, actor)
+    if hidden:
+        index_articles(session, hidden)
+    return hidden
+
+
+def block_source(
+    session: Session, source_id: int, blocked: bool, actor: str = "admin"
+) -> list[int]:
+    """Block a source (its articles hidden and out of search) or unblock it (back in);
+    returns the ids of the articles hidden or shown."""
+    changed = removals.set_source_blocked(session, source_id, blocked, actor)
+    if changed:
+        index_articles(session, changed)
+    return changed
