@@ -8,12 +8,12 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install demo test lint format clean
 
-install: $(STAMP) ## Create .venv and install Wirebrief with the test extras (skipped when up to date)
+install: $(STAMP) ## Create .venv and install Wirebrief with the test and lint extras (skipped when up to date)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	@touch $(STAMP)
 
 demo: install ## Serve the sample newsroom, ingest it into ./var/wirebrief.db and serve the reader
@@ -25,9 +25,11 @@ test: install ## Run the whole test suite (offline; PostgreSQL tests run when a 
 	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	scripts/test-postgres.sh stop; exit $$status
 
-lint: install
+lint: install ## Style (ruff), types (mypy over src/) and the layers contract (lint-imports)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
