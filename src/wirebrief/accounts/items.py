@@ -97,7 +97,9 @@ def _shown_articles(session: Session, roots: Sequence[int]) -> dict[int, Article
             if stand_in is None:
                 del found[root]
             else:
-                found[root] = session.get(Article, stand_in, options=[joinedload(Article.source)])
+                found[root] = session.get_one(
+                    Article, stand_in, options=[joinedload(Article.source)]
+                )
     return found
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -70,7 +71,7 @@ def list_(
 ) -> None:
     """Every account: role, when it was made, sources followed, whether apps can sign in."""
     with state(ctx).database().session() as session:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "name": user.name,
                 "role": user.role,

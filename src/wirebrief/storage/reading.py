@@ -25,10 +25,13 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    CursorResult,
     Select,
+    Table,
     and_,
     case,
     delete,
@@ -174,7 +177,7 @@ class StoryState:
 # ── which families an account sees ──
 
 
-def subscribed_sources(user_id: int, scope: Scope = Scope()) -> Select[tuple[int]]:
+def subscribed_sources(user_id: int, scope: Scope = Scope()) -> Select[int]:
     """The ids of the sources an account follows, within ``scope``."""
     query = select(Subscription.source_id).where(Subscription.user_id == user_id)
     if scope.folder_id is not None:
@@ -184,7 +187,7 @@ def subscribed_sources(user_id: int, scope: Scope = Scope()) -> Select[tuple[int
     return query
 
 
-def _carried(sources: Select[tuple[int]]) -> Select[tuple[int, int]]:
+def _carried(sources: Select[int]) -> Select[tuple[int, int]]:
     """``(source_id, family)`` for every visible page of these sources: the articles they
     published and the exact copies seen on them."""
     own = select(_member.source_id.label("source_id"), family_key(_member).label("family")).where(
@@ -198,7 +201,7 @@ def _carried(sources: Select[tuple[int]]) -> Select[tuple[int, int]]:
     return union(own, seen)  # type: ignore[return-value]
 
 
-def _families_marked(user_id: int, condition: ColumnElement[bool]) -> Select[tuple[int]]:
+def _families_marked(user_id: int, condition: ColumnElement[bool]) -> Select[int]:
     """The families in which the account marked some member so."""
     return (
         select(family_key(_member))
@@ -319,7 +322,7 @@ def _starred(user: User, root: type[Article] = Article) -> ColumnElement[bool]:
     return root.id.in_(_families_marked(user.id, ReadingState.starred.is_(True)))
 
 
-def _families_labelled(user_id: int, label: str) -> Select[tuple[int]]:
+def _families_labelled(user_id: int, label: str) -> Select[int]:
     return (
         select(family_key(_member))
         .select_from(ReadingLabel)
@@ -380,7 +383,8 @@ def first_members(session: Session, roots: Iterable[int]) -> dict[int, int]:
         .group_by(Article.duplicate_of)
     )
     for root, first in rows:
-        firsts[root] = min(firsts[root], first)
+        if root is not None:  # the query asks for copies of these roots only
+            firsts[root] = min(firsts[root], first)
     return firsts
 
 
@@ -526,7 +530,7 @@ def set_label(
     """Give the families of these articles a label, or take it from every member."""
     for chunk in _chunks(article_ids):
         if on:
-            table = ReadingLabel.__table__
+            table = cast(Table, ReadingLabel.__table__)
             keys = ["user_id", "article_id", "label"]
             statement = dialect.insert_or_update(
                 session.get_bind().dialect.name, table, keys, ["created_at"]
@@ -567,7 +571,7 @@ def rename_label(session: Session, user: User, old: str, new: str) -> int:
     result = session.execute(
         update(ReadingLabel).where(mine, ReadingLabel.label == old).values(label=new)
     )
-    return result.rowcount
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def delete_label(session: Session, user: User, label: str) -> int:
@@ -575,7 +579,7 @@ def delete_label(session: Session, user: User, label: str) -> int:
     result = session.execute(
         delete(ReadingLabel).where(ReadingLabel.user_id == user.id, ReadingLabel.label == label)
     )
-    return result.rowcount
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def labels_of(session: Session, user: User, roots: Sequence[int]) -> dict[int, set[str]]:
@@ -648,21 +652,21 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
         yield ordered[start : start + _CHUNK]
 
 
-def _existing(ids: list[int]) -> Select[tuple[int]]:
+def _existing(ids: list[int]) -> Select[int]:
     return select(Article.id).where(Article.id.in_(ids))
 
 
-def _members(roots: Iterable[int]) -> Select[tuple[int]]:
+def _members(roots: Iterable[int]) -> Select[int]:
     """Every article of these families."""
     ids = sorted(set(roots))
     return select(Article.id).where(or_(Article.id.in_(ids), Article.duplicate_of.in_(ids)))
 
 
-def _upsert(session: Session, user: User, article_ids: Select[tuple[int]], **values: object) -> int:
+def _upsert(session: Session, user: User, article_ids: Select[int], **values: object) -> int:
     """Set ``values`` on the account's rows for these articles, creating missing rows, in
     one INSERT … SELECT … ON CONFLICT; returns the rows written."""
     ids = article_ids.subquery()
-    table = ReadingState.__table__
+    table = cast(Table, ReadingState.__table__)
     chosen = select(
         literal(user.id), *ids.c, *(literal(v, table.c[name].type) for name, v in values.items())
     ).where(true())  # SQLite reads ON CONFLICT after a bare SELECT as a join's ON

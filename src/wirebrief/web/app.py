@@ -84,7 +84,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(fever.router)
     app.include_router(metrics.router)
 
-    app.add_exception_handler(greader.ApiError, greader.api_error)
+    @app.exception_handler(greader.ApiError)
+    async def reader_api_error(request: Request, exc: greader.ApiError):
+        return greader.api_error(request, exc)
 
     @app.exception_handler(auth.SignInRequired)
     async def sign_in_first(request: Request, exc: auth.SignInRequired):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -61,7 +62,7 @@ def viewer(request: Request, session: Session = Depends(db_session)) -> Viewer |
     page header), or ``None``."""
     known = getattr(request.state, "viewer", _UNKNOWN)
     if known is not _UNKNOWN:
-        return known
+        return cast(Viewer | None, known)
     found = user_store.find_session(session, request.cookies.get(COOKIE))
     request.state.viewer = None if found is None else Viewer.of(found[1], found[0].csrf_token)
     return request.state.viewer

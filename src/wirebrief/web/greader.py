@@ -322,9 +322,10 @@ def subscription_edit(
         if action == "subscribe":
             source = _subscribable(session, user, stream[5:], title)
         else:
-            source = session.get(Source, _source_id(session, stream[5:]))
-            if source is None or subs.find_subscription(session, user, source.id) is None:
+            followed = session.get(Source, _source_id(session, stream[5:]))
+            if followed is None or subs.find_subscription(session, user, followed.id) is None:
                 raise ApiError(400, f"Bad Request: you do not follow {stream}")
+            source = followed
             if action == "unsubscribe":
                 subs.unsubscribe(session, user, source.id)
                 continue
@@ -343,7 +344,7 @@ def _in_folder(session: Session, user: User, source: Source, folder: str) -> boo
     found = subs.find_subscription(session, user, source.id)
     if found is None or found.folder_id is None:
         return False
-    return session.get(Folder, found.folder_id).name == folder
+    return session.get_one(Folder, found.folder_id).name == folder
 
 
 def _subscribable(session: Session, user: User, ref: str, title: str | None) -> Source:
@@ -589,8 +590,8 @@ def _tag(session: Session, user: User, ids: list[int], tag: str, on: bool) -> No
         (reading.mark_unread if on else reading.mark_read)(session, user, ids)
     elif name == "starred":
         reading.set_starred(session, user, ids, on)
-    elif _label_name(tag):
-        reading.set_label(session, user, ids, _label_name(tag), on)
+    elif label := _label_name(tag):
+        reading.set_label(session, user, ids, label, on)
     # like, broadcast and other Google states have no meaning here: accepted, ignored
 
 
