@@ -14,6 +14,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from wirebrief.accounts.items import Item, build_items, source_names
 from wirebrief.accounts.opml import export_subscriptions, import_subscriptions
@@ -269,7 +270,7 @@ async def import_opml(
     form = await request.form(max_files=1, max_fields=10)
     signed = require_csrf(found, str(form.get("csrf", "")))
     upload = form.get("opml")
-    data = await upload.read(MAX_OPML_BYTES + 1) if hasattr(upload, "read") else b""
+    data = await upload.read(MAX_OPML_BYTES + 1) if isinstance(upload, UploadFile) else b""
     if not data or len(data) > MAX_OPML_BYTES:
         message = f"Choose an OPML file of at most {MAX_OPML_BYTES // 1_000_000} MB."
         return _subscriptions(request, session, signed, {"error": message}, status=400)
