@@ -13,11 +13,9 @@ match get the new article in their own lists, so older articles learn of newer c
 from __future__ import annotations
 
 import hashlib
-import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from operator import itemgetter
 
 from sqlalchemy.orm import Session
 
@@ -84,16 +82,18 @@ def update_related(session: Session, article: Article) -> list[int]:
         False,
     )
     my_assets = store.assets_of(session, [article.id]).get(article.id, set())
-    pool = _candidate_pool(session, article.id, vector, my_assets)
+    pool = store.pool(
+        session, vector, my_assets, exclude_id=article.id, per_term=POSTINGS_PER_TERM,
+        per_asset=POSTINGS_PER_ASSET, asset_weight=ASSET_SHARE, limit=SCORED_CANDIDATES,
+    )  # fmt: skip
     found = store.candidates(session, pool)
-    their_vectors = store.vectors(session, pool)
+    content = store.dot_products(session, vector, pool)
     their_assets = store.assets_of(session, pool)
     scored = {
-        cid: _score(vector, their_vectors.get(cid, {}), my_assets, their_assets.get(cid, set()),
-                    me, found[cid])
+        cid: _score(content.get(cid, 0.0), my_assets, their_assets.get(cid, set()), me, found[cid])
         for cid in pool
         if cid in found and not found[cid].hidden and found[cid].story != me.story
-    }  # fmt: skip
+    }
     best = _one_per_story(scored, found, STORED)
     store.save_related(session, {article.id: best})
     _offer_to_neighbours(session, me, dict(list(best.items())[:NEIGHBOURS_UPDATED]))
@@ -116,36 +116,11 @@ def related_for(session: Session, article: Article, limit: int = SHOWN) -> list[
     return out
 
 
-def _candidate_pool(
-    session: Session, article_id: int, vector: dict[int, float], assets: set[int]
-) -> list[int]:
-    """The ids worth scoring exactly: most shared weight in the newest postings first."""
-    overlap: defaultdict[int, float] = defaultdict(float)
-    found = store.postings(session, vector, exclude_id=article_id, limit=POSTINGS_PER_TERM)
-    for term, other in found:
-        overlap[other] += vector[term]
-    for asset_id in assets:
-        for other in store.asset_postings(
-            session, asset_id, exclude_id=article_id, limit=POSTINGS_PER_ASSET
-        ):
-            overlap[other] += ASSET_SHARE
-    # heapq.nlargest is Counter.most_common: ties keep the order they were first seen in.
-    best = heapq.nlargest(SCORED_CANDIDATES, overlap.items(), key=itemgetter(1))
-    return [other for other, _ in best]
-
-
 def _score(
-    mine: dict[int, float],
-    theirs: dict[int, float],
-    my_assets: set[int],
-    their_assets: set[int],
-    me: Candidate,
-    them: Candidate,
+    content: float, my_assets: set[int], their_assets: set[int], me: Candidate, them: Candidate
 ) -> float:
-    """Term cosine and shared assets, discounted by distance in time (half at 14 days)."""
-    if len(mine) > len(theirs):
-        mine, theirs = theirs, mine
-    content = sum(weight * theirs.get(term, 0.0) for term, weight in mine.items())
+    """Term cosine (``content``, of unit vectors) and shared assets, discounted by distance
+    in time (half at 14 days)."""
     union = my_assets | their_assets
     assets = len(my_assets & their_assets) / len(union) if union else 0.0
     days = abs((me.at - them.at).total_seconds()) / 86400.0

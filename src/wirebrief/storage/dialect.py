@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Table, event
@@ -39,12 +41,22 @@ def is_postgresql(url: str) -> bool:
     return normalize_url(url).startswith("postgresql")
 
 
-def insert_or_update(dialect: str, table: Table, keys: list[str], columns: list[str]) -> Insert:
+def insert_or_update(
+    dialect: str, table: Table, keys: Sequence[str], columns: Sequence[str]
+) -> Insert:
     """``INSERT … ON CONFLICT (keys) DO UPDATE SET columns``: a row another transaction
     wrote meanwhile is updated, never a unique violation (same SQL on both engines)."""
+    return _insert_or_update(dialect, table, tuple(keys), tuple(columns))
+
+
+@lru_cache(maxsize=64)
+def _insert_or_update(
+    dialect: str, table: Table, keys: tuple[str, ...], columns: tuple[str, ...]
+) -> Insert:
+    # Built once per table: building the statement costs more than running it for a row.
     insert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
     return insert.on_conflict_do_update(
-        index_elements=keys, set_={name: insert.excluded[name] for name in columns}
+        index_elements=list(keys), set_={name: insert.excluded[name] for name in columns}
     )
 
 

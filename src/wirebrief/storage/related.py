@@ -12,9 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, select, text
+from sqlalchemy import BindParameter, Table, TextClause, bindparam, delete, select, text
 from sqlalchemy.orm import Session, joinedload
 
 from wirebrief.markets.types import LinkRole
@@ -27,6 +28,21 @@ _related = cast(Table, RelatedArticle.__table__)
 _links = cast(Table, ArticleAsset.__table__)
 _ABOUT = _links.c.role == LinkRole.ABOUT.value
 _articles = cast(Table, Article.__table__)
+# Statements built once: the store stage runs each of them for every article, and building
+# one costs about as much as running it.
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_DELETE_TERMS = delete(_terms).where(_terms.c.article_id == bindparam("article_id"))
+_DELETE_LISTS = delete(_related).where(_related.c.article_id.in_(_IDS))
+_ASSETS_OF = select(_links.c.article_id, _links.c.asset_id).where(
+    _links.c.article_id.in_(_IDS), _ABOUT
+)
+_CANDIDATES = select(
+    _articles.c.id, _articles.c.story_id, _articles.c.duplicate_of, _articles.c.published_at,
+    _articles.c.fetched_at, _articles.c.hidden,
+).where(_articles.c.id.in_(_IDS))  # fmt: skip
+_LISTS = select(_related.c.article_id, _related.c.related_id, _related.c.score).where(
+    _related.c.article_id.in_(_IDS)
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +62,7 @@ def story_key(story_id: int | None, duplicate_of: int | None, article_id: int) -
 
 def save_terms(session: Session, article_id: int, vector: dict[int, float]) -> None:
     """Replace the article's postings."""
-    session.execute(delete(_terms).where(_terms.c.article_id == article_id))
+    session.execute(_DELETE_TERMS, {"article_id": article_id})
     if vector:
         upsert = insert_or_update(_dialect(session), _terms, ["article_id", "term"], ["weight"])
         session.execute(
@@ -55,63 +71,93 @@ def save_terms(session: Session, article_id: int, vector: dict[int, float]) -> N
         )
 
 
-def postings(
-    session: Session, terms: Iterable[int], *, exclude_id: int, limit: int
-) -> list[tuple[int, int]]:
-    """``(term, article id)`` for the newest ``limit`` articles carrying each term: one
-    bounded index range scan per term, all in one statement."""
-    terms = list(terms)
-    if not terms:
+def pool(
+    session: Session,
+    vector: dict[int, float],
+    assets: Iterable[int],
+    *,
+    exclude_id: int,
+    per_term: int,
+    per_asset: int,
+    asset_weight: float,
+    limit: int,
+) -> list[int]:
+    """The ``limit`` articles sharing the most weight with ``vector`` (each term's weight,
+    ``asset_weight`` per asset) among the newest ``per_term`` articles carrying each term and
+    the ``per_asset`` most recently linked as about each asset: one bounded index range scan per
+    term and asset, summed in the database, so only the pool comes back.
+
+    Ties go to the article met first, terms in ``vector``'s order, newest first.
+    """
+    assets = sorted(assets)
+    if not vector and not assets:
         return []
-    part = (
-        "SELECT * FROM (SELECT term, article_id FROM article_terms WHERE term = :t{n} "
-        "AND article_id != :exclude ORDER BY article_id DESC LIMIT :limit) AS p{n}"
+    params: dict[str, object] = {"exclude": exclude_id, "per_term": per_term,
+                                 "per_asset": per_asset, "limit": limit,
+                                 "about": LinkRole.ABOUT.value}  # fmt: skip
+    for n, (term, weight) in enumerate(vector.items()):
+        params.update({f"t{n}": term, f"w{n}": weight})
+    for n, asset_id in enumerate(assets, start=len(vector)):
+        params.update({f"a{n}": asset_id, "asset_weight": asset_weight})
+    return list(session.execute(_pool_statement(len(vector), len(assets)), params).scalars())
+
+
+@lru_cache(maxsize=256)
+def _pool_statement(terms: int, assets: int) -> TextClause:
+    parts = [
+        f"SELECT article_id, :w{n} AS w, {n} AS k FROM (SELECT article_id FROM article_terms "
+        f"WHERE term = :t{n} AND article_id != :exclude ORDER BY article_id DESC "
+        f"LIMIT :per_term) AS p{n}"
+        for n in range(terms)
+    ] + [
+        f"SELECT article_id, :asset_weight AS w, {n} AS k FROM (SELECT article_id "
+        f"FROM article_assets WHERE asset_id = :a{n} AND role = :about "
+        f"AND article_id != :exclude "
+        f"ORDER BY id DESC LIMIT :per_asset) AS p{n}"
+        for n in range(terms, terms + assets)
+    ]
+    return text(
+        f"SELECT article_id FROM ({' UNION ALL '.join(parts)}) AS shared GROUP BY article_id "
+        "ORDER BY sum(w) DESC, min(k), article_id DESC LIMIT :limit"
     )
-    statement = text(" UNION ALL ".join(part.format(n=n) for n in range(len(terms))))
-    params = {f"t{n}": term for n, term in enumerate(terms)}
-    return [tuple(row) for row in session.execute(statement, {**params, "exclude": exclude_id,
-                                                              "limit": limit})]  # fmt: skip
 
 
-def asset_postings(session: Session, asset_id: int, *, exclude_id: int, limit: int) -> list[int]:
-    """The articles most recently linked as about ``asset_id``."""
-    query = (
-        select(_links.c.article_id)
-        .where(_links.c.asset_id == asset_id, _ABOUT, _links.c.article_id != exclude_id)
-        .order_by(_links.c.id.desc())
-        .limit(limit)
-    )
-    return list(session.execute(query).scalars())
+def dot_products(
+    session: Session, vector: dict[int, float], article_ids: Iterable[int]
+) -> dict[int, float]:
+    """``vector``'s dot product with the stored term vector of each of these articles (those
+    that share no term are left out), computed in the database."""
+    ids = sorted(article_ids)
+    if not vector or not ids:
+        return {}
+    params: dict[str, object] = {"ids": ids}
+    for n, (term, weight) in enumerate(vector.items()):
+        params.update({f"t{n}": term, f"w{n}": weight})
+    return {
+        article_id: dot for article_id, dot in session.execute(_dot_statement(len(vector)), params)
+    }
 
 
-def vectors(session: Session, article_ids: Iterable[int]) -> dict[int, dict[int, float]]:
-    """The stored term vectors of these articles."""
-    out: dict[int, dict[int, float]] = defaultdict(dict)
-    query = select(_terms.c.article_id, _terms.c.term, _terms.c.weight).where(
-        _terms.c.article_id.in_(bindparam("ids", expanding=True))
-    )
-    for article_id, term, weight in session.execute(query, {"ids": list(article_ids)}):
-        out[article_id][term] = weight
-    return out
+@lru_cache(maxsize=64)
+def _dot_statement(terms: int) -> TextClause:
+    rows = ", ".join(f"(:t{n}, :w{n})" for n in range(terms))
+    return text(
+        f"WITH mine (term, w) AS (VALUES {rows}) "
+        "SELECT t.article_id, sum(t.weight * mine.w) FROM article_terms AS t "
+        "JOIN mine ON mine.term = t.term WHERE t.article_id IN :ids GROUP BY t.article_id"
+    ).bindparams(bindparam("ids", expanding=True))
 
 
 def assets_of(session: Session, article_ids: Iterable[int]) -> dict[int, set[int]]:
     """The ids of the assets each article is about (a passing mention relates nothing)."""
     out: dict[int, set[int]] = defaultdict(set)
-    query = select(_links.c.article_id, _links.c.asset_id).where(
-        _links.c.article_id.in_(list(article_ids)), _ABOUT
-    )
-    for article_id, asset_id in session.execute(query):
+    for article_id, asset_id in session.execute(_ASSETS_OF, {"ids": list(article_ids)}):
         out[article_id].add(asset_id)
     return out
 
 
 def candidates(session: Session, article_ids: Iterable[int]) -> dict[int, Candidate]:
     """Story key, time and visibility of these articles."""
-    a = _articles.c
-    query = select(a.id, a.story_id, a.duplicate_of, a.published_at, a.fetched_at, a.hidden).where(
-        a.id.in_(list(article_ids))
-    )
     return {
         row.id: Candidate(
             row.id,
@@ -119,17 +165,14 @@ def candidates(session: Session, article_ids: Iterable[int]) -> dict[int, Candid
             row.published_at or row.fetched_at,
             row.hidden,
         )
-        for row in session.execute(query)
+        for row in session.execute(_CANDIDATES, {"ids": list(article_ids)})
     }
 
 
 def related_scores(session: Session, article_ids: Iterable[int]) -> dict[int, dict[int, float]]:
     """The stored related lists (``related id → score``) of these articles."""
     out: dict[int, dict[int, float]] = defaultdict(dict)
-    query = select(_related.c.article_id, _related.c.related_id, _related.c.score).where(
-        _related.c.article_id.in_(list(article_ids))
-    )
-    for article_id, related_id, score in session.execute(query):
+    for article_id, related_id, score in session.execute(_LISTS, {"ids": list(article_ids)}):
         out[article_id][related_id] = score
     return out
 
@@ -139,7 +182,7 @@ def save_related(session: Session, lists: dict[int, dict[int, float]]) -> None:
     in one delete and one insert."""
     if not lists:
         return
-    session.execute(delete(_related).where(_related.c.article_id.in_(sorted(lists))))
+    session.execute(_DELETE_LISTS, {"ids": sorted(lists)})
     rows = [
         {"article_id": article_id, "related_id": related_id, "score": score}
         for article_id, scores in sorted(lists.items())
