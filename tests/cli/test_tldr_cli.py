@@ -24,7 +24,8 @@ def test_a_text_file_prints_headline_bullets_and_method(tmp_path: Path) -> None:
     assert set(output) == {"headline", "bullets", "method"}
     assert output["method"] == "extractive"
     assert 3 <= len(output["bullets"]) <= 5
-    assert output["bullets"][0].startswith("Orchard Bank reported a 12% rise")
+    assert output["headline"].startswith("Orchard Bank reported a 12% rise")
+    assert output["headline"] not in output["bullets"]  # the bullets do not repeat the headline
     assert not (tmp_path / "does-not-exist").exists()  # no database is created for a cache
 
 
@@ -46,7 +47,7 @@ def test_a_saved_page_goes_through_extraction(tmp_path: Path) -> None:
                     f"{paragraphs}</article></body></html>", encoding="utf-8")  # fmt: skip
     result = run_cli("tldr", str(page), database_url=UNUSED_DB)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["bullets"][0].startswith("Orchard Bank reported")
+    assert json.loads(result.stdout)["headline"].startswith("Orchard Bank reported")
 
 
 def test_jsonl_batch_keeps_order_ids_and_reports_bad_lines() -> None:
