@@ -37,7 +37,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -152,17 +152,7 @@ def build(db: Database, n: int, titles: list[str], paragraphs: list[str], timing
     """Fill the database with ``n`` articles, noting the time of each build step."""
     rng = random.Random(SEED)
     started = time.perf_counter()
-    with db.session() as session:
-        session.execute(insert(Source), [
-            {"id": s, "url": f"https://source{s}.example/feed", "name": f"Source {s}",
-             "kind": "feed", "is_demo": False, "enabled": True, "blocked": False,
-             "fetch_pages": True, "consecutive_failures": 0, "created_at": START}
-            for s in range(1, SOURCES + 1)
-        ])  # fmt: skip
-        session.execute(insert(Asset), [
-            {"id": k, "symbol": s, "name": s.title(), "kind": "crypto"}
-            for k, s in enumerate(ASSETS, 1)
-        ])  # fmt: skip
+    insert_sources_and_assets(db)
     rows: list[dict] = []
     for row in generate(n, titles, paragraphs):
         rows.append(row)
@@ -179,8 +169,32 @@ def build(db: Database, n: int, titles: list[str], paragraphs: list[str], timing
     timings["FTS5 index build (s)"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    build_postings(db, n)
+    timings["related postings, 2 processes (s)"] = time.perf_counter() - started
+
+
+def insert_sources_and_assets(db: Database) -> None:
+    """The corpus's 40 sources and 12 assets."""
+    with db.session() as session:
+        session.execute(insert(Source), [
+            {"id": s, "url": f"https://source{s}.example/feed", "name": f"Source {s}",
+             "kind": "feed", "is_demo": False, "enabled": True, "blocked": False,
+             "fetch_pages": True, "consecutive_failures": 0, "created_at": START}
+            for s in range(1, SOURCES + 1)
+        ])  # fmt: skip
+        session.execute(insert(Asset), [
+            {"id": k, "symbol": s, "name": s.title(), "kind": "crypto"}
+            for k, s in enumerate(ASSETS, 1)
+        ])  # fmt: skip
+
+
+def build_postings(
+    db: Database, n: int, on_batch: Callable[[int], None] | None = None, from_id: int = 1
+) -> None:
+    """The related-articles postings (one term vector per article) of articles ``from_id`` to
+    ``n``, computed by 2 processes; ``on_batch`` is told how many articles each batch did."""
     with ProcessPoolExecutor(2) as pool:
-        for first in range(1, n + 1, BATCH):
+        for first in range(from_id, n + 1, BATCH):
             ids = list(range(first, min(first + BATCH, n + 1)))
             with db.session() as session:
                 found = session.execute(
@@ -194,7 +208,8 @@ def build(db: Database, n: int, titles: list[str], paragraphs: list[str], timing
                     for row, vector in zip(found, vectors, strict=True)
                     for term, weight in vector.items()
                 ])  # fmt: skip
-    timings["related postings, 2 processes (s)"] = time.perf_counter() - started
+            if on_batch is not None:
+                on_batch(len(ids))
 
 
 def _vector(args: tuple[str, str]) -> dict[int, float]:
