@@ -108,3 +108,13 @@ def count_articles(session: Session, source_id: int | None = None) -> int:
     if source_id is not None:
         query = query.where(Article.source_id == source_id)
     return session.scalar(query) or 0
+
+
+def counts_by_source(session: Session) -> dict[int, int]:
+    """How many visible articles each source has (sources without any are absent)."""
+    query = (
+        select(Article.source_id, func.count(Article.id))
+        .where(Article.hidden.is_(False), Article.source_id.is_not(None))
+        .group_by(Article.source_id)
+    )
+    return {source_id: count for source_id, count in session.execute(query) if source_id}

@@ -1,8 +1,8 @@
 """Markets in the reader: the asset page, the asset API and the article page's widget.
 
-Prices come from the app's :class:`PriceBook` (the configured providers, cached); the
-widget is a Jinja global, ``market_widget(request, article)``, so ``article.html`` only
-includes ``_market_widget.html``.
+Prices come from the app's :class:`PriceBook` (the configured providers, cached). The
+article route gathers the widget with :func:`market_widget` and hands it to
+``_market_widget.html``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from wirebrief.errors import NoPrices, PriceError
 from wirebrief.markets import catalog
@@ -118,14 +118,9 @@ class Markets:
     mentions: list[Asset]
 
 
-def market_widget(request: Request, article: Article) -> Markets:
+def market_widget(request: Request, session: Session, article: Article) -> Markets:
     """The article's top assets it is about, with price, 24 h change, sparkline and the move
-    since publication, and the assets it mentions in passing (a Jinja global used by
-    ``_market_widget.html``).
-    """
-    session = object_session(article)
-    if session is None:
-        return Markets([], [])
+    since publication, and the assets it mentions in passing."""
     links = asset_store.linked_assets(session, article.id)
     items = []
     for link in [link for link in links if link.role == LinkRole.ABOUT][:WIDGET_ASSETS]:
@@ -147,7 +142,6 @@ def as_of(value: datetime) -> str:
     return human_time(value)
 
 
-templates.env.globals["market_widget"] = market_widget
 templates.env.filters["as_of"] = as_of
 
 

@@ -1,8 +1,4 @@
-"""Finding things in the reader: the search page and API, related stories, saved-search feeds.
-
-The article page's "You May Also Like" block is ``_related.html``, filled by the Jinja
-global ``related_stories(article)``, so ``article.html`` only includes the partial.
-"""
+"""Finding things in the reader: the search page and API, related stories, saved-search feeds."""
 
 from __future__ import annotations
 
@@ -10,7 +6,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from wirebrief.alerts.matching import latest_matches
 from wirebrief.errors import NotFoundError, SearchQueryError
@@ -21,7 +17,7 @@ from wirebrief.search.service import SearchPage, parse_when, search
 from wirebrief.storage import alerts as alert_store
 from wirebrief.storage import articles as article_store
 from wirebrief.storage import sources as source_store
-from wirebrief.storage.models import Article, SavedSearch
+from wirebrief.storage.models import SavedSearch
 from wirebrief.web.deps import db_session
 from wirebrief.web.schemas import ArticleSummaryOut
 from wirebrief.web.search_schemas import (
@@ -166,12 +162,6 @@ def api_related(article_id: int, session: Session = Depends(db_session)) -> Rela
     return RelatedListOut(items=[_related_out(r) for r in related_for(session, article)])
 
 
-def related_stories(article: Article) -> list[Related]:
-    """The "You May Also Like" items of an article page (a Jinja global)."""
-    session = object_session(article)
-    return related_for(session, article) if session is not None else []
-
-
 @router.get("/api/searches", tags=["search"], response_model=list[SavedSearchOut])
 def api_saved_searches(
     request: Request, session: Session = Depends(db_session)
@@ -248,6 +238,3 @@ def _without_page(request: Request) -> str:
 
 def _base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
-
-
-templates.env.globals["related_stories"] = related_stories

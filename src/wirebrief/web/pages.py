@@ -8,14 +8,16 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
+from wirebrief.search.related import related_for
 from wirebrief.storage import articles as article_store
 from wirebrief.storage import assets as asset_store
 from wirebrief.storage import reading
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.models import Article, Story
+from wirebrief.web.assets import market_widget
 from wirebrief.web.auth import Viewer, viewer
 from wirebrief.web.deps import db_session
 from wirebrief.web.templating import templates
@@ -110,6 +112,8 @@ def article(
         {
             "article": article,
             "copies": story_store.other_copies(session, article),
+            "markets": market_widget(request, session, article),
+            "related": related_for(session, article),
             "removal_contact": request.app.state.settings.removal_contact,
         },
     )
@@ -138,7 +142,9 @@ def story(
         "story.html",
         {
             "story": found,
-            "representative": session.get(Article, found.representative_article_id),
+            "representative": session.get(
+                Article, found.representative_article_id, options=[joinedload(Article.source)]
+            ),
             "timeline": timeline,
             "new": new,
             "new_articles": new_articles,
@@ -166,7 +172,12 @@ def story_card(session: Session, story: Story) -> StoryCard:
 def sources(request: Request, session: Session = Depends(db_session)) -> HTMLResponse:
     """Every followed source."""
     return templates.TemplateResponse(
-        request, "sources.html", {"sources": source_store.list_sources(session)}
+        request,
+        "sources.html",
+        {
+            "sources": source_store.list_sources(session),
+            "article_counts": article_store.counts_by_source(session),
+        },
     )
 
 
