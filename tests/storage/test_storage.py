@@ -48,6 +48,18 @@ def test_upsert_is_idempotent_and_updates_changed_fields(any_db: Database) -> No
         assert stored.updated_at >= stored.fetched_at - timedelta(seconds=1)
 
 
+def test_a_page_read_again_keeps_the_time_it_was_first_stored(any_db: Database) -> None:
+    with any_db.session() as session:
+        first = article_store.upsert_article(session, new_article()).article.fetched_at
+    for title in ("Title", "New title"):  # unchanged, then changed
+        with any_db.session() as session:
+            stored = article_store.upsert_article(session, new_article(title=title)).article
+            assert stored.fetched_at == first
+    with any_db.session() as session:
+        stored = session.scalars(select(Article)).one()
+        assert stored.fetched_at == first and stored.updated_at > first
+
+
 def test_times_come_back_aware_in_utc(any_db: Database) -> None:
     with any_db.session() as session:
         article_store.upsert_article(session, new_article())

@@ -17,6 +17,9 @@ import httpx
 import pytest
 
 from tests.support.appdesk import AppDesk
+from wirebrief.storage import articles as article_store
+from wirebrief.storage.db import Database
+from wirebrief.storage.models import Article
 from wirebrief.web.greader import ITEM_ID_OFFSET, LONG_ID_PREFIX, parse_item_id
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -395,6 +398,35 @@ def test_streams_and_parameters_as_commafeed_checks_them(app_desk: AppDesk) -> N
             ).status_code
             == 400
         )
+
+
+def test_a_page_read_again_is_not_sent_again_to_apps_syncing_since(
+    app_desk: AppDesk, any_db: Database
+) -> None:
+    """``ot`` is "stored since": the desk reading a page again (a changed title) does not
+    make it new to an app, and the app gets the new title when it asks for the item."""
+    with httpx.Client(base_url=app_desk.base_url, timeout=30) as client:
+        auth = client.post("/accounts/ClientLogin", data={"Email": app_desk.name,
+                                                          "Passwd": app_desk.api_password}).text  # fmt: skip
+        client.headers["Authorization"] = "GoogleLogin auth=" + re.search(r"Auth=(\S+)", auth)[1]
+        synced = time.time()
+
+        def since_sync() -> list[str]:
+            answer = client.get("/reader/api/0/stream/items/ids",
+                                params={"s": READING_LIST, "ot": str(synced), "n": "1000"})  # fmt: skip
+            return [r["id"] for r in answer.json()["itemRefs"]]
+
+        assert since_sync() == []
+        with any_db.session() as session:
+            stored = session.get(Article, app_desk.desk.original_id)
+            again = Article(url=stored.url, title="Korvex halts withdrawals, then resumes",
+                            text=stored.text, html=stored.html, content_hash=stored.content_hash,
+                            published_at=stored.published_at)  # fmt: skip
+            assert article_store.upsert_article(session, again).outcome == "updated"
+        assert since_sync() == []
+        item = client.post("/reader/api/0/stream/items/contents",
+                           data={"i": str(app_desk.desk.original_id + ITEM_ID_OFFSET)}).json()  # fmt: skip
+        assert item["items"][0]["title"] == "Korvex halts withdrawals, then resumes"
 
 
 @pytest.mark.parametrize("raw", ["", "garbage", "tag:google.com,2005:reader/item/zz", "-1", "12"])

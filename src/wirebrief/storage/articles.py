@@ -64,10 +64,11 @@ def upsert_article(session: Session, incoming: Article) -> UpsertResult:
     ]
     for name in changed:
         setattr(stored, name, getattr(incoming, name))
-    stored.fetched_at = utcnow()
+    # fetched_at stays the first time the page was stored: apps syncing "stored since"
+    # (the Reader API's ot and nt) must not get it again on every re-read.
     content_changed = any(name != "entry_fingerprint" for name in changed)
     if content_changed:
-        stored.updated_at = stored.fetched_at
+        stored.updated_at = utcnow()
     outcome = StoreOutcome.UPDATED if content_changed else StoreOutcome.UNCHANGED
     return UpsertResult(stored, outcome)
 

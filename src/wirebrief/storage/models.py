@@ -152,8 +152,8 @@ class Article(Base):
     lang: Mapped[str | None] = mapped_column(String(20))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     modified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # first stored
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # text changed
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
     reading_minutes: Mapped[int] = mapped_column(Integer, default=0)

@@ -77,7 +77,7 @@ class ArticleSummaryOut(BaseModel):
     author: str | None
     lang: str | None
     published_at: datetime | None
-    fetched_at: datetime
+    fetched_at: datetime = Field(description="When the desk first stored the article.")
     reading_minutes: int
     excerpt: str
     origin: OriginOut | None = Field(description="Set when the article is a repost.")
