@@ -140,56 +140,54 @@ def test_three_sites_carrying_one_article_show_as_one_story_with_its_origin(
 def check_reader(reader: str, origin: Site, verbatim: Site, trimmed: Site) -> None:
     """One story carried by three sources, the origin marked, copies listed, JSON fields."""
 
-    # Two articles: the origin (with the verbatim reprint as a sighting) and the near copy.
+    # Three pages, three rows, each in its own words; the article list shows the family once.
     listing = httpx.get(reader + "/api/articles").json()
-    by_url = {item["url"]: item for item in listing["items"]}
-    assert set(by_url) == {origin.article_url, trimmed.article_url}
-    original = httpx.get(f"{reader}/api/articles/{by_url[origin.article_url]['id']}").json()
-    copy = httpx.get(f"{reader}/api/articles/{by_url[trimmed.article_url]['id']}").json()
+    assert [item["url"] for item in listing["items"]] == [origin.article_url]
+    original = httpx.get(f"{reader}/api/articles/{listing['items'][0]['id']}").json()
     assert original["duplicate_of"] is None and original["origin"] is None
-    assert copy["duplicate_of"] == original["id"]
-    assert copy["origin"] == {"name": "Orchard Wire", "url": origin.article_url}
-    assert "appeared first on" not in copy["text"]
+    assert original["site_name"] == "Orchard Wire"
 
-    if original["story_id"] is None:
-        pytest.skip("story grouping is not wired into store_article yet")
-    assert copy["story_id"] == original["story_id"]
-
-    # The API: one story, three pages, the origin marked.
+    # The API: one story, three pages, the origin marked with its two copies.
     stories = httpx.get(reader + "/api/stories").json()
     assert stories["total"] == 1
     (story,) = stories["items"]
     assert story["id"] == original["story_id"]
     assert story["source_count"] == 3 and story["article_count"] == 3
     assert story["representative"]["id"] == original["id"]
-    assert story["carriers"][0] == {"name": "Orchard Wire", "is_origin": True}
-    assert {c["name"] for c in story["carriers"]} == {
-        "Orchard Wire",
-        "Ledger Lantern",
-        "Signal Post",
+    assert story["carriers"][0] == {
+        "name": "Orchard Wire", "role": "original", "copies": 2, "is_origin": True,
+    }  # fmt: skip
+    assert {(c["name"], c["role"]) for c in story["carriers"][1:]} == {
+        ("Ledger Lantern", "copy"),
+        ("Signal Post", "copy"),
     }
-    timeline = httpx.get(f"{reader}/api/stories/{story['id']}").json()["timeline"]
-    assert len(timeline) == 3
-    assert {p["url"] for p in timeline} == {s.article_url for s in (origin, verbatim, trimmed)}
-    assert [p["source_name"] for p in timeline if p["is_origin"]] == ["Orchard Wire"]
+    (entry,) = httpx.get(f"{reader}/api/stories/{story['id']}").json()["timeline"]
+    assert (entry["url"], entry["role"], entry["is_origin"]) == (
+        origin.article_url, "original", True,
+    )  # fmt: skip
+    assert {c["url"] for c in entry["copies"]} == {verbatim.article_url, trimmed.article_url}
+    copy_id = next(c["article_id"] for c in entry["copies"] if c["url"] == trimmed.article_url)
+    copy = httpx.get(f"{reader}/api/articles/{copy_id}").json()
+    assert copy["duplicate_of"] == original["id"] and copy["story_id"] == original["story_id"]
+    assert copy["origin"] == {"name": "Orchard Wire", "url": origin.article_url}
+    assert copy["site_name"] == "Signal Post"
+    assert "appeared first on" not in copy["text"]
 
-    # The home page lists the story once, carried by three sources, the origin first.
+    # The home page lists the story once, carried by three sources, the original first.
     home = httpx.get(reader + "/").text
     assert home.count(f'href="/stories/{story["id"]}"') == 1
     carried = re.sub(r"\s+", " ", home)
-    assert (
-        'Carried by 3 sources: Orchard Wire <span class="badge origin-badge">origin</span>'
-        in carried
-    )
+    assert "Carried by 3 sources: Orchard Wire" in carried
+    assert ">original · 2 copies</span>" in carried
     assert "Ledger Lantern" in carried and "Signal Post" in carried
 
-    # Each article page lists the other copies.
+    # Each article page lists the rest of its family.
     for article, others in (
         (original, {verbatim.article_url, trimmed.article_url}),
         (copy, {origin.article_url, verbatim.article_url}),
     ):
         article_page = httpx.get(f"{reader}/articles/{article['id']}").text
         section = article_page.split('id="copies-heading"', 1)[1].split("</section>", 1)[0]
-        assert set(re.findall(r'<a href="([^"]+)" rel="nofollow noopener">', section)) == others
+        assert set(re.findall(r'<a class="muted small" href="([^"]+)"', section)) == others
     copy_page = httpx.get(f"{reader}/articles/{copy['id']}").text
     assert "Originally published by" in copy_page

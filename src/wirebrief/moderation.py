@@ -1,10 +1,12 @@
 """Removal decisions and source blocking, as the admin area makes them: the rows change
-(``storage/removals.py``), then the search index follows, in the same transaction."""
+(``storage/removals.py``), the copy families choose their origins again, then the search
+index follows, in the same transaction."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from wirebrief.dedupe.collapse import settle
 from wirebrief.search.service import index_articles
 from wirebrief.storage import removals
 
@@ -27,5 +29,6 @@ def block_source(
     returns the ids of the articles hidden or shown."""
     changed = removals.set_source_blocked(session, source_id, blocked, actor)
     if changed:
+        settle(session, changed)  # a family shows under a visible member while it has one
         index_articles(session, changed)
     return changed

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import random
 import subprocess
 import sys
 
 import pytest
 
+from tests.support.copies import VOCABULARY, article
 from wirebrief.dedupe.minhash import (
     BANDS,
     MIN_CONTAINMENT,
@@ -24,25 +24,6 @@ from wirebrief.dedupe.minhash import (
     shingles,
     starts_alike,
 )
-
-VOCABULARY = (
-    "harbour", "council", "ferry", "tariff", "minister", "bank", "rate", "inflation", "shares",
-    "bitcoin", "exchange", "regulator", "court", "ruling", "strike", "union", "wages", "port",
-    "storm", "flood", "rescue", "hospital", "vaccine", "election", "poll", "candidate",
-    "budget", "deficit", "bond", "yield", "oil", "gas", "pipeline", "mine", "copper", "gold",
-    "quarter", "profit", "loss", "revenue", "forecast", "analyst", "investor", "fund",
-    "merger", "deal", "lawsuit", "fine", "police", "arrest", "suspect", "witness", "report",
-    "inquiry", "mayor", "village", "bridge", "railway", "airport",
-)  # fmt: skip
-
-
-def article(seed: int, paragraphs: int = 8, words: int = 40) -> list[str]:
-    """Paragraphs of text that no other seed shares a 5-word run with (in practice)."""
-    rng = random.Random(seed)
-    return [
-        " ".join(rng.choice(VOCABULARY) for _ in range(words)).capitalize() + "."
-        for _ in range(paragraphs)
-    ]
 
 
 def text(paragraphs: list[str]) -> str:

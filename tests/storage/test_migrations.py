@@ -1,11 +1,15 @@
-"""Migrations build exactly the schema the models describe, both ways, on both engines."""
+"""Migrations build exactly the schema the models describe, both ways, on both engines, and
+keep the data in it."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from alembic import command
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from wirebrief.storage.db import Database, _alembic_config
+from wirebrief.storage.models import Article
 
 
 def test_migrations_match_models_and_downgrade_cleanly(any_db: Database) -> None:
@@ -48,4 +52,77 @@ def test_dropping_article_entities_keeps_every_article(any_db: Database) -> None
     command.downgrade(config, "0012")
     with any_db.engine.connect() as connection:
         assert connection.scalar(text("SELECT title FROM articles")) == "Port reopens"
+
+
+def test_exact_copies_kept_as_sightings_become_rows_of_their_own(any_db: Database) -> None:
+    """0014: a sighting under another URL becomes an article pointing at the origin, with
+    the shared text; it and the row it was collapsed into are read again at the next poll."""
+    config = _alembic_config(any_db.url)
+    command.downgrade(config, "0013")
+    at = "2026-11-20 10:00:00+00:00"
+    with any_db.session() as session:
+        session.execute(
+            text(
+                "INSERT INTO sources (id, url, name, kind, is_demo, enabled, blocked, fetch_pages,"
+                " consecutive_failures, created_at) VALUES (1, 'https://a.example/feed', 'A',"
+                " 'feed', false, true, false, true, 0, :at), (2, 'https://b.example/feed', 'B',"
+                " 'feed', false, true, false, true, 0, :at)"
+            ),
+            {"at": at},
+        )
+        session.execute(
+            text(
+                "INSERT INTO stories (id, headline, first_seen_at, last_seen_at, updated_at,"
+                " article_count, source_count) VALUES (7, 'Fares rise', :at, :at, :at, 3, 2)"
+            ),
+            {"at": at},
+        )
+        ids: dict[str, int] = {}
+        for url in ("https://a.example/fares", "https://c.example/trimmed"):
+            session.execute(
+                text(
+                    "INSERT INTO articles (source_id, url, canonical_url, title, lang,"
+                    " published_at, fetched_at, updated_at, text, html, reading_minutes,"
+                    " content_hash, entry_fingerprint, story_id, duplicate_of, hidden)"
+                    " VALUES (1, :url, :url, 'Fares rise', 'en', :at, :at, :at,"
+                    " 'Fares rise by eight percent.', '<p>Fares rise.</p>', 1, :hash, 'fp', 7,"
+                    " :duplicate_of, false)"
+                ),
+                {"url": url, "at": at, "hash": str(len(ids)) * 64,
+                 "duplicate_of": ids.get("https://a.example/fares")},
+            )  # fmt: skip
+            ids[url] = session.scalar(text("SELECT id FROM articles WHERE url = :u"), {"u": url})
+        origin, trimmed = ids.values()
+        session.execute(
+            text(
+                "INSERT INTO article_sightings (article_id, url, source_id, site_name,"
+                " published_at, seen_at) VALUES (:o, 'https://a.example/fares', 1, 'A', :at, :at),"
+                " (:o, 'https://b.example/copy', 2, 'B', '2026-11-20 12:00:00+00:00', :at),"
+                " (:t, 'https://c.example/trimmed', 1, 'C', :at, :at)"
+            ),
+            {"at": at, "o": origin, "t": trimmed},
+        )
+
+    command.upgrade(config, "head")
+
+    with any_db.session() as session:
+        rows = {a.url: a for a in session.scalars(select(Article))}
+        copy = rows["https://b.example/copy"]
+        origin = rows["https://a.example/fares"].id
+        assert (copy.duplicate_of, copy.source_id, copy.site_name, copy.story_id) == (
+            origin, 2, "B", 7,
+        )  # fmt: skip
+        assert copy.published_at == datetime(2026, 11, 20, 12, tzinfo=UTC)
+        assert (copy.text, copy.content_hash, copy.hidden) == (
+            "Fares rise by eight percent.", "0" * 64, False,
+        )  # fmt: skip
+        assert copy.entry_fingerprint is None  # read again at the next poll
+        assert rows["https://a.example/fares"].entry_fingerprint is None  # had a copy in it
+        assert rows["https://c.example/trimmed"].entry_fingerprint == "fp"
+        assert not inspect(session.get_bind()).has_table("article_sightings")
+
+    command.downgrade(config, "0013")
+    with any_db.session() as session:
+        sightings = session.execute(text("SELECT url, article_id FROM article_sightings"))
+        assert len(dict(sightings.all())) == 3  # every row its own sighting
     command.upgrade(config, "head")

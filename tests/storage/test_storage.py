@@ -163,10 +163,8 @@ def test_repost_candidates_read_a_crowded_bucket_for_its_newest_holders_only(
         )
 
 
-def test_article_columns_are_listed_once_each_by_what_copy_collapsing_does() -> None:
-    groups = (article_store.PAGE_COLUMNS, article_store.TEXT_COLUMNS,
-              article_store.PROVENANCE_COLUMNS)  # fmt: skip
-    listed = [name for group in groups for name in group]
+def test_article_columns_are_listed_once_each_by_where_they_come_from() -> None:
+    listed = ["url", *article_store.PAGE_COLUMNS, *article_store.LISTING_COLUMNS]
     bookkeeping = {"id", "fetched_at", "updated_at", "story_id", "duplicate_of", "hidden"}
     assert len(listed) == len(set(listed))
     assert set(listed) | bookkeeping == set(Article.__table__.columns.keys())

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,32 @@ def second_waits_for_first(
     """Run ``first_step`` in a transaction and, before it commits, ``second_step`` from a
     second engine (another worker's connections). Asserts that the second waits for the
     first to commit, rather than working from what it saw before."""
+    with _inside_first(database, first_step, second_step) as done:
+        assert not done.wait(1.0), "the second worker did not wait"
+
+
+def at_once(
+    database: Database,
+    first_step: Callable[[Session], object],
+    second_step: Callable[[Session], object],
+    overlap_s: float = 0.3,
+) -> None:
+    """Run ``second_step`` from a second engine while ``first_step``'s transaction is still
+    open (for up to ``overlap_s``, or until the second is done), then let the first commit:
+    two workers storing at once, whether or not the second has to wait for the first."""
+    with _inside_first(database, first_step, second_step) as done:
+        done.wait(overlap_s)
+
+
+@contextmanager
+def _inside_first(
+    database: Database,
+    first_step: Callable[[Session], object],
+    second_step: Callable[[Session], object],
+) -> Iterator[threading.Event]:
+    """Run ``first_step``, start ``second_step`` in another thread and engine, and yield
+    (the first's transaction still open) an event set when the second is done; the first
+    commits when the block ends, then the second must finish without an error."""
     other_worker = Database(database.url)
     done = threading.Event()
     failure: list[BaseException] = []
@@ -36,8 +63,8 @@ def second_waits_for_first(
             first_step(first)
             thread = threading.Thread(target=second_worker)
             thread.start()
-            assert not done.wait(1.0), failure or "the second worker did not wait"
-        thread.join(10)
+            yield done
+        thread.join(30)
         assert done.is_set() and not failure, failure
     finally:
         other_worker.dispose()

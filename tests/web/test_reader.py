@@ -10,7 +10,6 @@ import pytest
 
 from tests.support.appserver import AppServer
 from wirebrief.settings import Settings
-from wirebrief.storage import copies
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.db import Database
@@ -59,8 +58,6 @@ def reader(settings: Settings, db: Database) -> Iterator[str]:
             session.add_all([story, article])
             session.flush()
             article.story_id = story.id
-            copies.add_sighting(session, article.id, article.url, source_id=demo.id,
-                                site_name="News Example", published_at=article.published_at)  # fmt: skip
             story_store.refresh(session, story)
     settings = settings.with_overrides(removal_contact="takedown@desk.example")
     with AppServer(create_app(settings, db)) as server:
@@ -155,7 +152,10 @@ def test_story_api_and_page_show_coverage(reader: str) -> None:
     assert listing["total"] == 26  # the removed article's story is not listed
     first = listing["items"][0]
     assert first["headline"] == "Repost <b>with</b> origin"
-    assert first["carriers"] == [{"name": "Demo Daily", "is_origin": False}]
+    # One source, one article, copied by nobody: no "original" or "coverage" label.
+    assert first["carriers"] == [
+        {"name": "Demo Daily", "role": "", "copies": 0, "is_origin": False}
+    ]
     assert first["representative"]["origin"]["name"] == "Ledger Lantern"
     detail = httpx.get(f"{reader}/api/stories/{first['id']}").json()
     assert [page["source_name"] for page in detail["timeline"]] == ["Demo Daily"]

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from wirebrief.search.backend import SearchFilters
 from wirebrief.search.service import SearchPage, search
 from wirebrief.storage import alerts as alert_store
+from wirebrief.storage import articles as article_store
 from wirebrief.storage.models import Article, SavedSearch
 
 PAGE = 100
@@ -36,7 +37,7 @@ def queue_new_matches(session: Session, saved: SavedSearch, now: datetime) -> in
 
     Returns how many deliveries were queued. The check moves on to the newest article.
     """
-    up_to = alert_store.latest_article_id(session)
+    up_to = article_store.latest_article_id(session)
     if up_to <= saved.checked_up_to_id:
         return 0
     filters = filters_of(saved, after_id=saved.checked_up_to_id, up_to_id=up_to)

@@ -103,18 +103,16 @@ def _results(db: Any, urls: dict[str, str]) -> dict[str, dict[str, Any]]:
     """For each input: the input it copies (its origin's) and its story."""
     from sqlalchemy import select
 
-    from wirebrief.storage.models import Article, ArticleSighting
+    from wirebrief.storage.models import Article
 
     with db.session() as session:
         articles = {a.id: a for a in session.scalars(select(Article))}
-        page_article = {s.url: s.article_id for s in session.scalars(select(ArticleSighting))}
+    page_article = {a.url: a for a in articles.values()}
     by_url = {url: key for key, url in urls.items()}
     results = {}
     for key, url in urls.items():
-        article = articles[page_article[url]]
-        root = article
-        while root.duplicate_of is not None and root.duplicate_of in articles:
-            root = articles[root.duplicate_of]
+        article = page_article[url]
+        root = articles.get(article.duplicate_of or article.id, article)
         origin_key = by_url.get(root.url)
         results[key] = {
             "duplicate_of": None if origin_key in (None, key) else origin_key,

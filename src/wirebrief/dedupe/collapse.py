@@ -1,17 +1,24 @@
-"""Place a new article among stored ones: an exact copy, a near copy, or an original."""
+"""Place a new page among stored ones: a family of its own, or a member of a copy family.
+
+Every page keeps its own row, written from its own page only. Placing a page changes
+nothing but which family each member belongs to (``duplicate_of``, which points at the
+family's origin itself) and the family's story; the origin is chosen again from all the
+members (``origin.origin_of``), so the result does not depend on the order pages arrive in.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from wirebrief.dedupe.minhash import MIN_SHARED_BANDS, resemblance, shingles, starts_alike
-from wirebrief.dedupe.origin import names_as_origin, pick_origin, urls_of
-from wirebrief.storage import copies
-from wirebrief.storage.articles import PAGE_COLUMNS, PROVENANCE_COLUMNS
-from wirebrief.storage.models import Article
+from wirebrief.dedupe.origin import origin_of
+from wirebrief.storage import copies, removals
+from wirebrief.storage import stories as story_store
+from wirebrief.storage.models import Article, Story
 
 # A short text (a teaser, a paywall notice) is not evidence that two pages are one article.
 MIN_WORDS_FOR_HASH_MATCH = 50
@@ -19,173 +26,118 @@ MIN_WORDS_FOR_HASH_MATCH = 50
 
 @dataclass(frozen=True)
 class Placement:
-    """Where a new page went: ``kind`` is original, exact or near."""
+    """Where a new page went: ``kind`` is original (a family of its own), copy (of the
+    family's origin) or origin (it joined a family of copies and is their origin)."""
 
     kind: str
-    article: Article  # the row that now carries the page (for an exact copy: the existing one)
-    origin: Article | None = None  # for a near copy: the origin's article
+    article: Article
+    origin: Article
 
 
 def place(session: Session, incoming: Article, buckets: list[int]) -> Placement:
-    """Store ``incoming`` as an original, a near copy pointing at its origin, or a sighting."""
-    exact = _exact_copy(session, incoming)
-    if exact is not None:
-        _add_sighting(session, exact.id, incoming)
-        root = _root(session, exact)  # the stored row may itself be a near copy
-        origin, _ = pick_origin(incoming, {incoming.url}, root, _urls(session, root))
-        if origin is incoming:
-            _promote(exact, incoming)
-            if root is not exact:  # the row now stands for the origin: the family points here
-                _repoint(session, root, exact)
-        else:
-            _keep_longer_provenance(session, exact, incoming)
-        return Placement("exact", exact)
-
+    """Store ``incoming`` in its own row and put it in the family of the pages it copies
+    or that copy it (families it links are merged), under the family's origin."""
     session.add(incoming)
     session.flush()
-    _add_sighting(session, incoming.id, incoming)
     copies.save_buckets(session, incoming.id, buckets)
-    if len(incoming.text.split()) < MIN_WORDS_FOR_HASH_MATCH:
-        return Placement("original", incoming)  # a teaser or a notice is no evidence of a copy
-    match = _near_copy(session, incoming, buckets)
-    if match is None:
-        return Placement("original", incoming)
-    root = _root(session, match)
-    incoming_urls, root_urls = _urls(session, incoming), _urls(session, root)
-    origin, _ = pick_origin(incoming, incoming_urls, root, root_urls)
-    if (
-        origin is not incoming
-        and not names_as_origin(incoming, root, root_urls)
-        and _family_names_as_origin(session, root, incoming, incoming_urls)
-    ):
-        origin = incoming  # a copy in the family says the newcomer published it first
-    if origin is incoming:  # the newcomer is the original: everything re-points to it
-        _repoint(session, root, incoming)
-    else:
-        incoming.duplicate_of = root.id
-    incoming.story_id = root.story_id
-    return Placement("near", incoming, origin)
+    linked = _linked_families(session, incoming, buckets)
+    if not linked:
+        return Placement("original", incoming, incoming)
+    members = _lock_families(session, linked)
+    if removals.blocked_urls(session, [member.url for member in members]):
+        incoming.hidden = True  # a copy of removed content is stored hidden, so it never shows
+    family = [*members, incoming]
+    origin = origin_of(family)
+    _point_at(session, family, origin)
+    return Placement("origin" if origin is incoming else "copy", incoming, origin)
 
 
-def _repoint(session: Session, old_root: Article, new_root: Article) -> None:
-    """Make ``new_root`` the origin of ``old_root``'s family (``old_root`` included)."""
-    session.execute(
-        update(Article)
-        .where(Article.duplicate_of == old_root.id, Article.id != new_root.id)
-        .values(duplicate_of=new_root.id)
-    )
-    old_root.duplicate_of = new_root.id
-    new_root.duplicate_of = None
-    new_root.story_id = new_root.story_id or old_root.story_id
+def settle(session: Session, article_ids: Iterable[int]) -> None:
+    """Choose the origin of these articles' families again (after some were hidden or shown:
+    a family shows under a visible member whenever it has one)."""
+    members = copies.family_members(session, copies.families_of(session, article_ids))
+    by_family: dict[int, list[Article]] = {}
+    for member in members:
+        by_family.setdefault(member.duplicate_of or member.id, []).append(member)
+    for family in by_family.values():
+        origin = origin_of(family)
+        if len(family) > 1 and origin.duplicate_of is not None:
+            story_id = _point_at(session, family, origin)
+            story = session.get(Story, story_id) if story_id is not None else None
+            if story is not None:
+                story_store.refresh(session, story)
 
 
-def _exact_copy(session: Session, incoming: Article) -> Article | None:
-    found = copies.find_exact_copy(
+def _linked_families(session: Session, incoming: Article, buckets: list[int]) -> set[int]:
+    """The families holding an exact copy (same canonical URL, or same text when it is long
+    enough to tell) or a near copy of ``incoming``, in either direction."""
+    long_enough = len(incoming.text.split()) >= MIN_WORDS_FOR_HASH_MATCH
+    found = copies.exact_families(
         session, url=incoming.url, canonical_url=incoming.canonical_url,
-        content_hash=incoming.content_hash,
+        content_hash=incoming.content_hash, by_hash=long_enough,
     )  # fmt: skip
-    if found is None:
-        return None
-    same_canonical = incoming.canonical_url not in (None, incoming.url) and (
-        found.canonical_url == incoming.canonical_url
-    )
-    if same_canonical or len(incoming.text.split()) >= MIN_WORDS_FOR_HASH_MATCH:
-        return found
-    return None
+    if long_enough:  # a teaser or a notice is no evidence of a copy
+        found |= _near_copies(session, incoming, buckets, known=found)
+    found.discard(incoming.id)
+    return found
 
 
-def _near_copy(session: Session, incoming: Article, buckets: list[int]) -> Article | None:
-    """The most similar stored article that the exact shingle sets confirm as a copy.
+def _near_copies(
+    session: Session, incoming: Article, buckets: list[int], known: set[int]
+) -> set[int]:
+    """The families of stored articles that the exact shingle sets (or, for a teaser, the
+    shared opening) confirm as copies.
 
-    Candidates are read most shared buckets first; once one member of a family (an origin
-    and its copies) is confirmed, the family's other members are not read: a page that
-    arrives late finds many of its family stored, and reading them all would make each
+    Candidates are read most shared buckets first; once one member of a family is confirmed
+    (or the family is ``known`` already), the family's other members are not read: a page
+    that arrives late finds many of its family stored, and reading them all would make each
     new page slower as families fill up.
     """
     found = copies.candidates(session, buckets, exclude_id=incoming.id, min_shared=MIN_SHARED_BANDS)
-    if not found:
-        return None
-    mine = shingles(incoming.text)
-    confirmed: set[int] = set()
-    best: tuple[float, Article] | None = None
+    mine = shingles(incoming.text) if found else frozenset()
+    confirmed = set(known)
     for article_id, family in found:
         if family in confirmed:
             continue
         candidate = session.get(Article, article_id)
-        if candidate is None:
-            continue
-        score = resemblance(mine, shingles(candidate.text))
-        if not score.is_copy and not starts_alike(incoming.text, candidate.text):
-            continue
-        confirmed.add(family)
-        if best is None or score.containment > best[0]:
-            best = (score.containment, candidate)
-    return best[1] if best else None
+        if candidate is not None and _is_copy(incoming.text, mine, candidate.text):
+            confirmed.add(family)
+    return confirmed - known
 
 
-def _family_names_as_origin(
-    session: Session, root: Article, incoming: Article, incoming_urls: set[str]
-) -> bool:
-    """True when a copy in ``root``'s family names ``incoming`` as where it first appeared:
-    provenance stated by any copy counts, not only by the root (which may be a copy that
-    states none)."""
-    stated = session.scalars(
-        select(Article).where(
-            Article.duplicate_of == root.id,
-            Article.id != incoming.id,
-            or_(Article.origin_name.is_not(None), Article.origin_url.is_not(None)),
-        )
-    )
-    return any(names_as_origin(copy, incoming, incoming_urls) for copy in stated)
+def _is_copy(text: str, text_shingles: frozenset[str], other: str) -> bool:
+    """Mostly the same text, or a teaser and its article (one opens with the other's lead)."""
+    return resemblance(text_shingles, shingles(other)).is_copy or starts_alike(text, other)
 
 
-def _root(session: Session, article: Article) -> Article:
-    """Follow ``duplicate_of`` to the origin (bounded: chains are short, cycles impossible)."""
-    seen = {article.id}
-    while article.duplicate_of is not None and article.duplicate_of not in seen:
-        parent = session.get(Article, article.duplicate_of)
-        if parent is None:
-            break
-        seen.add(parent.id)
-        article = parent
-    return article
+def _lock_families(session: Session, families: set[int]) -> list[Article]:
+    """Lock these families (PostgreSQL) and read all their members afresh. A family merged
+    into another while this worker waited is followed to its new origin, and locked too."""
+    locked: set[int] = set()
+    wanted = set(families)
+    while True:
+        copies.lock_families(session, wanted - locked)
+        locked |= wanted
+        members = copies.family_members(session, locked)
+        wanted = {member.duplicate_of or member.id for member in members}
+        if wanted <= locked:
+            return members
 
 
-def _urls(session: Session, article: Article) -> set[str]:
-    if article.id is None:
-        return urls_of(article, [])
-    return urls_of(article, [s.url for s in copies.sightings_of(session, article.id)])
-
-
-def _add_sighting(session: Session, article_id: int, page: Article) -> None:
-    copies.add_sighting(
-        session, article_id, page.url, source_id=page.source_id, site_name=page.site_name,
-        published_at=page.published_at,
-    )  # fmt: skip
-
-
-def _promote(stored: Article, original: Article) -> None:
-    """The stored row now stands for the original page; its old URL stays a sighting."""
-    for name in (*PAGE_COLUMNS, *PROVENANCE_COLUMNS):
-        setattr(stored, name, getattr(original, name))
-
-
-def _keep_longer_provenance(session: Session, stored: Article, copy: Article) -> None:
-    """A sighting that names more of the way back to the origin (a repost of a repost) lends
-    the stored row its provenance, so a later page can still be recognised as the origin;
-    not when it names the stored row itself."""
-    if len(_chain(copy)) <= len(_chain(stored)):
-        return
-    if names_as_origin(copy, stored, _urls(session, stored)):
-        return
-    for name in PROVENANCE_COLUMNS:
-        setattr(stored, name, getattr(copy, name))
-
-
-def _chain(article: Article) -> list[dict[str, str | None]]:
-    """The named way back to the origin, nearest copy first (just the origin if no chain)."""
-    if article.origin_chain:
-        return article.origin_chain
-    if article.origin_name or article.origin_url:
-        return [{"name": article.origin_name, "url": article.origin_url}]
-    return []
+def _point_at(session: Session, family: list[Article], origin: Article) -> int | None:
+    """Every member points at ``origin`` and sits in one story: the origin's, else the one
+    most members are in (returned). Stories that members left are recounted."""
+    stories = Counter(m.story_id for m in family if m.story_id is not None)
+    story_id = origin.story_id
+    if story_id is None and stories:
+        story_id = min(stories, key=lambda s: (-stories[s], s))
+    for member in family:
+        member.duplicate_of = None if member is origin else origin.id
+        if story_id is not None:
+            member.story_id = story_id
+    session.flush()
+    for left in sorted(s for s in stories if s != story_id):
+        story = session.get(Story, left)
+        if story is not None:
+            story_store.refresh(session, story)
+    return story_id

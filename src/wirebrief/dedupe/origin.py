@@ -1,48 +1,74 @@
-"""Which of two copies is the original: what the copies say first, then time."""
+"""Which member of a copy family is its origin: what the copies say first, then time.
+
+The choice reads the whole family, never the order its members arrived in, so every
+arrival order of the same pages gives the same origin.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import defaultdict
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from wirebrief.storage.models import Article
 
 
-def names_as_origin(copy: Article, other: Article, other_urls: set[str]) -> bool:
+def origin_of(family: Sequence[Article]) -> Article:
+    """The family's origin: a visible page before a hidden one; then a page that names no
+    other member as its origin; then one that another member names as its origin (a repost's
+    footer, chain or canonical URL); then the earliest publication; then the URL."""
+    named_by: dict[int, set[int]] = _naming(family)
+    names_other = {i for i, names in named_by.items() if names - {i}}
+    named = {j for i, names in named_by.items() for j in names if j != i}
+
+    def rank(i: int) -> tuple[bool, bool, bool, bool, float, str]:
+        page, when = family[i], family[i].published_at
+        return (bool(page.hidden), i in names_other, i not in named, when is None,
+                when.timestamp() if when else 0.0, page.url)  # fmt: skip
+
+    return family[min(range(len(family)), key=rank)]
+
+
+def names_as_origin(copy: Article, other: Article) -> bool:
     """True when ``copy`` says it was first published by ``other`` (provenance)."""
-    named = [(copy.origin_name, copy.origin_url)]
-    named += [(step.get("name"), step.get("url")) for step in copy.origin_chain or []]
-    other_names = {n.casefold() for n in (other.site_name, _host(other.url)) if n}
-    for name, url in named:
-        if url and _normal(url) in other_urls:
-            return True
-        if name and name.casefold() in other_names:
-            return True
-    return False
+    return bool(_naming([copy, other])[0] - {0})
 
 
-def pick_origin(
-    a: Article, a_urls: set[str], b: Article, b_urls: set[str]
-) -> tuple[Article, Article]:
-    """``(origin, copy)``: provenance wins over timestamps; ties go to the one stored first."""
-    if names_as_origin(a, b, b_urls) and not names_as_origin(b, a, a_urls):
-        return b, a
-    if names_as_origin(b, a, a_urls) and not names_as_origin(a, b, b_urls):
-        return a, b
-    if _earlier(b.published_at, a.published_at):
-        return b, a
-    if _earlier(a.published_at, b.published_at):
-        return a, b
-    return (a, b) if (a.id or 0) <= (b.id or 0) else (b, a)
+def urls_of(article: Article) -> set[str]:
+    """Every URL a page is known by, normalised for comparison."""
+    return {_normal(u) for u in (article.url, article.canonical_url) if u}
 
 
-def urls_of(article: Article, sighting_urls: list[str]) -> set[str]:
-    """Every URL an article is known by, normalised for comparison."""
-    return {_normal(u) for u in [article.url, article.canonical_url, *sighting_urls] if u}
+def _naming(family: Sequence[Article]) -> dict[int, set[int]]:
+    """For each member (by index), the members it names as where it first appeared."""
+    by_url: dict[str, set[int]] = defaultdict(set)
+    by_name: dict[str, set[int]] = defaultdict(set)
+    for i, page in enumerate(family):
+        for url in urls_of(page):
+            by_url[url].add(i)
+        for name in (page.site_name, _host(page.url)):
+            if name:
+                by_name[name.casefold()].add(i)
+    naming: dict[int, set[int]] = {}
+    for i, page in enumerate(family):
+        found: set[int] = set()
+        for name, url in _stated(page):
+            if url:
+                found |= by_url.get(_normal(url), set())
+            if name:
+                found |= by_name.get(name.casefold(), set())
+        naming[i] = found
+    return naming
 
 
-def _earlier(a: datetime | None, b: datetime | None) -> bool:
-    return a is not None and (b is None or a < b)
+def _stated(page: Article) -> list[tuple[str | None, str | None]]:
+    """Every (name, url) the page states as a step back towards its origin; a canonical URL
+    other than its own says the page at that URL is the real one."""
+    named = [(page.origin_name, page.origin_url)]
+    named += [(step.get("name"), step.get("url")) for step in page.origin_chain or []]
+    if page.canonical_url and page.canonical_url != page.url:
+        named.append((None, page.canonical_url))
+    return named
 
 
 def _normal(url: str) -> str:

@@ -40,13 +40,14 @@ from wirebrief.pipeline.report import Poll, PollStatus, SourceReport
 from wirebrief.pipeline.stages import PageContext, feed_entry_page, process_page_portable
 from wirebrief.pipeline.store import store_article
 from wirebrief.settings import Settings
+from wirebrief.storage import articles as article_store
 from wirebrief.storage import assets as asset_store
 from wirebrief.storage import fetchlog, removals
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.articles import StoreOutcome
 from wirebrief.storage.db import Database
 from wirebrief.storage.llmcache import DbCache
-from wirebrief.storage.models import Article, ArticleSighting, FetchAttempt
+from wirebrief.storage.models import Article, FetchAttempt
 from wirebrief.summarize import Document, LlmConfig, LlmSummarizer
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,9 @@ class Ingestor:
     ) -> list[SourceReport]:
         """Poll sources concurrently and ingest their new entries (only poll with pages=False).
 
-        One failing source never stops the others.
+        One failing source never stops the others. The reports count new articles and copies
+        as the copy families stand at the end: a page counted new when stored is a copy once
+        its origin, read later in the run, is stored.
         """
 
         async def one(source_id: int) -> SourceReport:
@@ -108,7 +111,10 @@ class Ingestor:
                 on_report(poll.report)
             return poll.report
 
-        return list(await asyncio.gather(*(one(source_id) for source_id in source_ids)))
+        before = await self._in_thread(self._latest_article_id)
+        reports = list(await asyncio.gather(*(one(source_id) for source_id in source_ids)))
+        await self._in_thread(self._count_new_pages, reports, before)
+        return reports
 
     async def ingest_source(self, source_id: int) -> SourceReport:
         """Poll one source and ingest its new and changed entries."""
@@ -331,6 +337,21 @@ class Ingestor:
             return SourceSnapshot(s.id, s.name, s.url, s.kind, s.etag, s.last_modified,
                                   s.fetch_pages)  # fmt: skip
 
+    def _latest_article_id(self) -> int:
+        with self.db.session() as session:
+            return article_store.latest_article_id(session)
+
+    def _count_new_pages(self, reports: list[SourceReport], after_id: int) -> None:
+        """Recount each report's new articles and copies from what is stored now."""
+        with self.db.session() as session:
+            stored = article_store.new_pages_by_source(
+                session, after_id, [r.source_id for r in reports]
+            )
+        for report in reports:
+            pages, copies = stored.get(report.source_id, (0, 0))
+            report.outcomes[StoreOutcome.NEW] = pages - copies
+            report.outcomes[StoreOutcome.COPIES] = copies
+
     def _entries_to_fetch(self, entries: list[FeedEntry], report: SourceReport) -> list[FeedEntry]:
         """Entries that are new or changed since we stored them; count the rest as unchanged."""
         unique = list({entry.url: entry for entry in entries}.values())
@@ -344,12 +365,6 @@ class Ingestor:
                     )
                 )
                 known.update({url: (fingerprint, hidden) for url, fingerprint, hidden in rows})
-                # A URL kept as a sighting of another article is a copy we already have.
-                copy_urls = session.scalars(
-                    select(ArticleSighting.url).where(ArticleSighting.url.in_(urls))
-                )
-                for url in copy_urls:
-                    known.setdefault(url, (None, True))
                 for url in removals.blocked_urls(session, urls):  # removed on request
                     known[url] = (None, True)
         todo = []

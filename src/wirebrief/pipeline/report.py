@@ -47,7 +47,7 @@ class SourceReport:
 
     @property
     def copies(self) -> int:
-        """Exact copies of stored articles, kept as sightings."""
+        """New pages that copy another outlet's article (exact or near)."""
         return self.outcomes[StoreOutcome.COPIES]
 
 

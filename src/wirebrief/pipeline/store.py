@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from wirebrief.article import ArticleDraft
-from wirebrief.dedupe.collapse import place
+from wirebrief.dedupe.collapse import Placement, place
 from wirebrief.markets import catalog
 from wirebrief.search.indexing import index_stored
 from wirebrief.storage import articles as article_store
 from wirebrief.storage import copies, removals
-from wirebrief.storage import stories as story_store
 from wirebrief.storage.articles import StoreOutcome
-from wirebrief.storage.models import Article, Story
+from wirebrief.storage.models import Article
 from wirebrief.stories.assign import assign_story
 from wirebrief.stories.features import StoryFeatures
 from wirebrief.summarize import tldr_columns
@@ -32,16 +31,19 @@ class Storing:
 
     draft: ArticleDraft
     incoming: Article  # the row the page would become; a placement step may store it
-    placed: Article | None = None  # the new row, once a copy check has stored it
+    placement: Placement | None = None  # where the new row went, once collapse stored it
 
 
 PlaceStep = Callable[[Session, Storing], StoreOutcome | None]
 RecordStep = Callable[[Session, Storing, StoreOutcome], None]
 
 
-def lock_copy_buckets(session: Session, page: Storing) -> None:
-    """Copies stored at once take turns (PostgreSQL advisory locks on the page's buckets)."""
-    copies.lock_buckets(session, page.draft.lsh_buckets)
+def lock_copies(session: Session, page: Storing) -> None:
+    """Copies stored at once take turns (PostgreSQL advisory locks on the page's band
+    buckets, canonical URL and text hash): the second finds the first."""
+    copies.lock_page(
+        session, page.draft.lsh_buckets, page.incoming.canonical_url, page.incoming.content_hash
+    )
 
 
 def skip_removed(session: Session, page: Storing) -> StoreOutcome | None:
@@ -50,37 +52,30 @@ def skip_removed(session: Session, page: Storing) -> StoreOutcome | None:
 
 
 def store_by_url(session: Session, page: Storing) -> StoreOutcome | None:
-    """A URL stored before is updated in place; one kept as a copy's sighting is left alone."""
+    """A URL stored before is brought up to date with this read of its own page."""
     stored = article_store.find_article_by_url(session, page.draft.url)
-    if stored is not None:
-        result = article_store.upsert_article(session, page.incoming)
-        if result.outcome == StoreOutcome.UPDATED:
-            copies.save_buckets(session, stored.id, page.draft.lsh_buckets)
-        return result.outcome
-    if copies.find_sighting(session, page.draft.url) is not None:
-        return StoreOutcome.UNCHANGED  # already stored as a copy of another article
-    return None
+    if stored is None:
+        return None
+    result = article_store.upsert_article(session, page.incoming)
+    if result.outcome == StoreOutcome.UPDATED:
+        copies.save_buckets(session, stored.id, page.draft.lsh_buckets)
+    return result.outcome
 
 
 def collapse_copies(session: Session, page: Storing) -> StoreOutcome | None:
-    """An exact copy becomes a sighting of the stored article; a near copy points at its origin."""
-    placement = place(session, page.incoming, page.draft.lsh_buckets)
-    if placement.kind == "near":
-        removals.hide_if_copy_of_removed(session, placement.article)
-    if placement.kind == "exact":
-        if placement.article.story_id is not None:
-            story_store.refresh(session, session.get_one(Story, placement.article.story_id))
-        return StoreOutcome.COPIES
-    page.placed = placement.article
+    """The page gets its own row, in the family of the pages it copies or that copy it
+    (exact or near), under the family's origin."""
+    page.placement = place(session, page.incoming, page.draft.lsh_buckets)
     return None
 
 
 def group_into_story(session: Session, page: Storing) -> StoreOutcome:
-    """The new article joins the story it best matches, or starts one."""
-    assert page.placed is not None, "collapse_copies stores the article first"
+    """A new family joins the story it best matches, or starts one; a member of a family
+    sits in the family's story."""
+    assert page.placement is not None, "collapse_copies stores the article first"
     features = StoryFeatures.from_json(page.draft.story_features or {})
-    assign_story(session, page.placed, features)
-    return StoreOutcome.NEW
+    assign_story(session, page.placement.article, features)
+    return StoreOutcome.COPIES if page.placement.kind == "copy" else StoreOutcome.NEW
 
 
 def store_asset_links(session: Session, page: Storing, outcome: StoreOutcome) -> None:
@@ -94,7 +89,7 @@ def index_for_search(session: Session, page: Storing, outcome: StoreOutcome) -> 
 
 
 PLACE_STEPS: tuple[PlaceStep, ...] = (
-    lock_copy_buckets, skip_removed, store_by_url, collapse_copies, group_into_story,
+    lock_copies, skip_removed, store_by_url, collapse_copies, group_into_story,
 )  # fmt: skip
 RECORD_STEPS: tuple[RecordStep, ...] = (store_asset_links, index_for_search)
 STORE_STEPS: tuple[PlaceStep | RecordStep, ...] = (*PLACE_STEPS, *RECORD_STEPS)

@@ -21,8 +21,8 @@ from wirebrief.storage.models import Article
 
 log = logging.getLogger(__name__)
 
-# Store outcomes that change what an article says (a copy only adds a sighting).
-INDEXED_OUTCOMES = frozenset({StoreOutcome.NEW, StoreOutcome.UPDATED})
+# Store outcomes that change what an article says (a copy is a page of its own too).
+INDEXED_OUTCOMES = frozenset({StoreOutcome.NEW, StoreOutcome.COPIES, StoreOutcome.UPDATED})
 # Tries in a savepoint before the error ends the whole transaction: a race with another
 # worker (a deadlock, a lock timeout) usually passes at once.
 INDEX_ATTEMPTS = 3

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from wirebrief.search.query import words_of
+from wirebrief.storage import families
 from wirebrief.storage import related as store
 from wirebrief.storage.models import Article
 from wirebrief.storage.related import Candidate
@@ -101,16 +102,18 @@ def update_related(session: Session, article: Article) -> list[int]:
 
 
 def related_for(session: Session, article: Article, limit: int = SHOWN) -> list[Related]:
-    """Up to ``limit`` related stories of ``article``: never its own, never one twice."""
+    """Up to ``limit`` related stories of ``article``: never its own, never one twice, each
+    as its copy family's origin (a copy stored as related links to its original)."""
     own = store.story_key(article.story_id, article.duplicate_of, article.id)
     seen = {own}
     out = []
-    for other, score in store.related_articles(session, article.id):
-        key = store.story_key(other.story_id, other.duplicate_of, other.id)
+    stored = store.related_articles(session, article.id)
+    for origin, (_, score) in families.one_per_family(session, stored, lambda row: row[0]):
+        key = store.story_key(origin.story_id, origin.duplicate_of, origin.id)
         if key in seen:
             continue
         seen.add(key)
-        out.append(Related(other, score))
+        out.append(Related(origin, score))
         if len(out) == limit:
             break
     return out

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from wirebrief.errors import SearchQueryError
-from wirebrief.search.backend import SORTS, SearchFilters, backend_for
+from wirebrief.search.backend import SORTS, SearchFilters, backend_for, marked_by_python
 from wirebrief.search.query import SearchQuery, parse_query
+from wirebrief.storage import families
 from wirebrief.storage.models import Article
 from wirebrief.times import as_utc
 
@@ -72,7 +73,21 @@ def search(
         for hit in found.hits
         if hit.article_id in articles
     ]
+    if not filters.sources:  # a source's own search shows what it carried, copies included
+        results = _as_origins(session, query, results)
     return SearchPage(query, results, found.has_more, sort, limit, offset)
+
+
+def _as_origins(session: Session, query: SearchQuery, results: list[Result]) -> list[Result]:
+    """Each hit as its copy family's origin, each family once: a copy that matched stands
+    for its original, whose own title and text are marked."""
+    kept = families.one_per_family(session, results, lambda result: result.article)
+    replaced = [origin.id for origin, result in kept if origin is not result.article]
+    marked = marked_by_python(session, query, replaced) if replaced else {}
+    return [
+        Result(origin, result.score, *marked[origin.id]) if origin.id in marked else result
+        for origin, result in kept
+    ]
 
 
 def index_articles(session: Session, article_ids: list[int]) -> None:

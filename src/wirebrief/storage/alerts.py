@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from wirebrief.errors import NotFoundError
+from wirebrief.storage.articles import latest_article_id
 from wirebrief.storage.models import AlertDelivery, AlertWebhook, Article, SavedSearch
 from wirebrief.storage.related import story_key
 
@@ -63,11 +64,6 @@ def add_webhook(session: Session, saved: SavedSearch, url: str, secret: str) -> 
     session.add(webhook)
     session.flush()
     return webhook
-
-
-def latest_article_id(session: Session) -> int:
-    """The highest article id so far (0 for an empty database)."""
-    return session.scalar(select(func.max(Article.id))) or 0
 
 
 def enqueue(

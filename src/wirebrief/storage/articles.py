@@ -9,26 +9,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from wirebrief.errors import NotFoundError
+from wirebrief.storage import families
 from wirebrief.storage.models import Article
 from wirebrief.times import utcnow
 
-# The columns a page fills, grouped by what copy collapsing does with them
-# (dedupe/collapse.py); with the bookkeeping ones they are every Article column (a test checks).
-# The page's own: when a copy turns out to be the original, these move onto the stored row.
+# The columns a page fills, by where they come from; with the URL (the key) and the
+# bookkeeping ones they are every Article column (a test checks).
+# What a page says: a new read of the page replaces all of it, a field it no longer has too.
 PAGE_COLUMNS = (
-    "url", "source_id", "site_name", "author", "authors", "published_at", "modified_at",
-    "canonical_url", "image_url", "author_tldr", "tldr_headline", "tldr_bullets", "tldr_method",
-    "tldr_note",
+    "canonical_url", "title", "author", "authors", "site_name", "description", "image_url",
+    "lang", "published_at", "modified_at", "text", "html", "reading_minutes", "origin_name",
+    "origin_url", "origin_chain", "author_tldr", "tldr_headline", "tldr_bullets", "tldr_method",
+    "tldr_note", "content_hash",
 )  # fmt: skip
-# The text and what was measured of it: the same in every exact copy.
-TEXT_COLUMNS = (
-    "guid", "title", "description", "lang", "text", "html", "reading_minutes", "content_hash",
-    "entry_fingerprint",
-)  # fmt: skip
-PROVENANCE_COLUMNS = ("origin_name", "origin_url", "origin_chain")
-# What an upsert by URL copies from the incoming page onto the stored row (the URL is the key).
-UPDATABLE_COLUMNS = tuple(
-    name for name in (*PAGE_COLUMNS, *TEXT_COLUMNS, *PROVENANCE_COLUMNS) if name != "url"
+# What the listing says of it: kept when a read without a listing entry (an archive) lacks it.
+LISTING_COLUMNS = ("guid", "entry_fingerprint", "source_id")
+# What an upsert by URL copies from the incoming page onto the stored row.
+UPDATABLE_COLUMNS = (*PAGE_COLUMNS, *LISTING_COLUMNS)
+# A page field that may be empty: a new read without it clears it (the rest are never empty
+# on a read page; an unset one on the incoming object means the column's default).
+_CLEARED_WHEN_ABSENT = frozenset(
+    name for name in PAGE_COLUMNS if Article.__table__.columns[name].nullable
 )
 
 
@@ -38,7 +39,7 @@ class StoreOutcome(StrEnum):
     NEW = "new"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
-    COPIES = "copies"  # an exact copy of a stored article, kept as a sighting of it
+    COPIES = "copies"  # a new page that copies another outlet's article (exact or near)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ class UpsertResult:
 
 
 def upsert_article(session: Session, incoming: Article) -> UpsertResult:
-    """Insert by URL, or update the stored row's changed fields; never a duplicate row."""
+    """Insert by URL, or bring the stored row up to date with this read of its own page;
+    never a duplicate row, never a field from another page."""
     stored = find_article_by_url(session, incoming.url)
     if stored is None:
         incoming.fetched_at = incoming.updated_at = utcnow()
@@ -60,7 +62,8 @@ def upsert_article(session: Session, incoming: Article) -> UpsertResult:
     changed = [
         name
         for name in UPDATABLE_COLUMNS
-        if getattr(incoming, name) is not None and getattr(stored, name) != getattr(incoming, name)
+        if (name in _CLEARED_WHEN_ABSENT or getattr(incoming, name) is not None)
+        and getattr(stored, name) != getattr(incoming, name)
     ]
     for name in changed:
         setattr(stored, name, getattr(incoming, name))
@@ -89,33 +92,32 @@ def get_article(session: Session, article_id: int) -> Article:
 def list_articles(
     session: Session, *, limit: int = 20, offset: int = 0, source_id: int | None = None
 ) -> list[Article]:
-    """Visible articles, newest first (by publication time, then arrival)."""
-    query = (
-        select(Article)
-        .options(joinedload(Article.source))
-        .where(Article.hidden.is_(False))
-        .order_by(func.coalesce(Article.published_at, Article.fetched_at).desc(), Article.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    if source_id is not None:
-        query = query.where(Article.source_id == source_id)
-    return list(session.scalars(query))
+    """Visible articles, one per copy family (its origin), newest first (by publication
+    time, then arrival); for one source, what it carried, its copies included."""
+    query = families.listed() if source_id is None else families.carried_by(source_id)
+    return list(session.scalars(query.limit(limit).offset(offset)))
 
 
 def count_articles(session: Session, source_id: int | None = None) -> int:
-    """How many visible articles there are (optionally for one source)."""
-    query = select(func.count(Article.id)).where(Article.hidden.is_(False))
-    if source_id is not None:
-        query = query.where(Article.source_id == source_id)
-    return session.scalar(query) or 0
+    """How many entries :func:`list_articles` has."""
+    if source_id is None:
+        return families.count_listed(session)
+    return families.count_carried_by(session, source_id)
 
 
-def counts_by_source(session: Session) -> dict[int, int]:
-    """How many visible articles each source has (sources without any are absent)."""
+def latest_article_id(session: Session) -> int:
+    """The highest article id so far (0 for an empty database)."""
+    return session.scalar(select(func.max(Article.id))) or 0
+
+
+def new_pages_by_source(
+    session: Session, after_id: int, source_ids: list[int]
+) -> dict[int, tuple[int, int]]:
+    """``source id → (pages, copies)`` stored after article ``after_id``: copies are counted
+    as the families stand now, after every page of the run was placed."""
     query = (
-        select(Article.source_id, func.count(Article.id))
-        .where(Article.hidden.is_(False), Article.source_id.is_not(None))
+        select(Article.source_id, func.count(Article.id), func.count(Article.duplicate_of))
+        .where(Article.id > after_id, Article.source_id.in_(source_ids))
         .group_by(Article.source_id)
     )
-    return {source_id: count for source_id, count in session.execute(query) if source_id}
+    return {source_id: (pages, copies) for source_id, pages, copies in session.execute(query)}

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from wirebrief.markets.types import AssetLink, AssetSpec, Bar, LinkRole, PriceSeries
+from wirebrief.storage import families
 from wirebrief.storage.models import Article, ArticleAsset, Asset, Price
 
 # ── the registry in the database ──
@@ -75,9 +76,9 @@ IS_ABOUT = ArticleAsset.role == LinkRole.ABOUT.value  # a mention puts no articl
 
 
 def article_counts(session: Session) -> dict[str, int]:
-    """Visible articles about each asset, by symbol."""
+    """Visible articles about each asset, by symbol, each copy family once."""
     rows = session.execute(
-        select(Asset.symbol, func.count(ArticleAsset.id))
+        select(Asset.symbol, func.count(func.distinct(families.family_of())))
         .join(ArticleAsset, ArticleAsset.asset_id == Asset.id)
         .join(Article, Article.id == ArticleAsset.article_id)
         .where(Article.hidden.is_(False), IS_ABOUT)
@@ -143,30 +144,36 @@ def linked_assets(session: Session, article_id: int) -> list[ArticleAsset]:
     return list(session.scalars(query).unique())
 
 
+def about(asset_id: int) -> ColumnElement[bool]:
+    """A condition on ``Article``: it is about this asset (read from the asset's links, by
+    their index, not by a scan of the articles); a mention is not enough."""
+    links = select(ArticleAsset.article_id).where(ArticleAsset.asset_id == asset_id, IS_ABOUT)
+    return Article.id.in_(links)
+
+
 def articles_about(
     session: Session, asset_id: int, *, limit: int = 20, offset: int = 0
 ) -> list[tuple[Article, ArticleAsset]]:
-    """Visible articles about an asset, newest first, with their link."""
+    """Visible articles about an asset, one per copy family (its origin), newest first,
+    each with its link: the origin's own, else the strongest of its family's."""
+    shown = list(session.scalars(families.listed(about(asset_id)).limit(limit).offset(offset)))
+    links: dict[int, ArticleAsset] = {}
     query = (
-        select(Article, ArticleAsset)
+        select(families.family_of(), Article.id, ArticleAsset)
         .join(ArticleAsset, ArticleAsset.article_id == Article.id)
-        .options(joinedload(Article.source))
         .where(ArticleAsset.asset_id == asset_id, IS_ABOUT, Article.hidden.is_(False))
-        .order_by(func.coalesce(Article.published_at, Article.fetched_at).desc(), Article.id.desc())
-        .limit(limit)
-        .offset(offset)
+        .where(families.family_of().in_([a.id for a in shown]))
+        .order_by(ArticleAsset.score.desc(), ArticleAsset.id)
     )
-    return [(article, link) for article, link in session.execute(query).unique()]
+    for family, article_id, link in session.execute(query).unique():
+        if family not in links or article_id == family:
+            links[family] = link
+    return [(article, links[article.id]) for article in shown if article.id in links]
 
 
 def count_articles_about(session: Session, asset_id: int) -> int:
-    """How many visible articles are about an asset."""
-    query = (
-        select(func.count(ArticleAsset.id))
-        .join(Article, Article.id == ArticleAsset.article_id)
-        .where(ArticleAsset.asset_id == asset_id, IS_ABOUT, Article.hidden.is_(False))
-    )
-    return session.scalar(query) or 0
+    """How many entries :func:`articles_about` has."""
+    return families.count_listed(session, about(asset_id))
 
 
 # ── prices ──

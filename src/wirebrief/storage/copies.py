@@ -1,79 +1,88 @@
-"""Sightings of an article and its LSH band buckets: the storage side of repost detection."""
+"""Copy families and LSH band buckets: the storage side of repost detection."""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from collections.abc import Iterable
 from functools import lru_cache
+from itertools import chain
 from typing import cast
 
-from sqlalchemy import Table, TextClause, delete, func, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, TextClause, delete, or_, select, text
+from sqlalchemy.orm import Session, load_only
 
 from wirebrief.storage import locks
-from wirebrief.storage.models import Article, ArticleSighting, LshBand
+from wirebrief.storage.families import family_of
+from wirebrief.storage.models import Article, LshBand
 
 # How many of a bucket's newest holders the candidate query reads (see ``candidates``).
 HOLDERS_PER_BUCKET = 50
-# The namespace of the advisory locks on band buckets (``lock_buckets``): "LSHB".
+# The namespace of the advisory locks on band buckets (``lock_page``): "LSHB".
 _BUCKET_LOCKS = 0x4C534842
+# The namespace of the advisory locks on copy families (``lock_families``): "FAML".
+_FAMILY_LOCKS = 0x46414D4C
+# What choosing a family's origin reads of each member (``family_members``).
+_MEMBER_FIELDS = (
+    "id", "url", "canonical_url", "site_name", "published_at", "origin_name", "origin_url",
+    "origin_chain", "hidden", "duplicate_of", "story_id",
+)  # fmt: skip
 
 
-def lock_buckets(session: Session, buckets: list[int]) -> None:
-    """Hold a lock on each of these band buckets until the transaction ends (PostgreSQL).
+def lock_page(
+    session: Session, buckets: list[int], canonical_url: str | None, content_hash: str
+) -> None:
+    """Hold a lock on each of these band buckets, and on the page's canonical URL and text
+    hash, until the transaction ends (PostgreSQL).
 
     Two workers storing copies of one article at the same moment would each miss the other
-    (neither has committed); with the buckets locked, the second waits for the first and
-    then finds it. Pages sharing no bucket never wait for each other.
+    (neither has committed); with these locked, the second waits for the first and then
+    finds it. Pages sharing none of them never wait for each other.
     """
-    locks.hold(session, _BUCKET_LOCKS, buckets)
+    names = [name for name in (canonical_url, content_hash) if name]
+    locks.hold(session, _BUCKET_LOCKS, chain(buckets, map(locks.key_of, names)))
 
 
-def find_sighting(session: Session, url: str) -> ArticleSighting | None:
-    """Where ``url`` was already seen, if anywhere."""
-    return session.scalars(select(ArticleSighting).where(ArticleSighting.url == url)).first()
+def exact_families(
+    session: Session, *, url: str, canonical_url: str | None, content_hash: str, by_hash: bool
+) -> set[int]:
+    """The families (their origins' ids) holding a page that is this one under another URL:
+    the same canonical URL (a page naming this one, or the same one, as canonical), or, when
+    ``by_hash``, the same normalised text."""
+    same = []
+    if canonical_url:
+        same.append(Article.canonical_url == canonical_url)
+    if by_hash:
+        same.append(Article.content_hash == content_hash)
+    if not same:
+        return set()
+    query = select(family_of()).where(or_(*same), Article.url != url).distinct()
+    return set(session.scalars(query))
 
 
-def add_sighting(
-    session: Session,
-    article_id: int,
-    url: str,
-    *,
-    source_id: int | None,
-    site_name: str | None,
-    published_at: datetime | None,
-) -> ArticleSighting:
-    """Record that ``article_id`` was seen at ``url`` (idempotent per URL)."""
-    sighting = find_sighting(session, url)
-    if sighting is None:
-        sighting = ArticleSighting(
-            article_id=article_id, url=url, source_id=source_id, site_name=site_name,
-            published_at=published_at,
-        )  # fmt: skip
-        session.add(sighting)
-        session.flush()
-    return sighting
+def families_of(session: Session, article_ids: Iterable[int]) -> set[int]:
+    """The families of these articles."""
+    query = select(family_of()).where(Article.id.in_(list(article_ids))).distinct()
+    return set(session.scalars(query))
 
 
-def sightings_of(session: Session, article_id: int) -> list[ArticleSighting]:
-    """Every place the article was seen, earliest publication first."""
+def lock_families(session: Session, origins: Iterable[int]) -> None:
+    """Hold a lock on each of these families until the transaction ends (PostgreSQL), so
+    that two workers placing pages in one family take turns."""
+    locks.hold(session, _FAMILY_LOCKS, origins)
+
+
+def family_members(session: Session, origins: Iterable[int]) -> list[Article]:
+    """Every member of these families, read afresh, with what choosing an origin reads
+    (not the text)."""
+    ids = list(origins)
     query = (
-        select(ArticleSighting)
-        .where(ArticleSighting.article_id == article_id)
-        .order_by(ArticleSighting.published_at.is_(None), ArticleSighting.published_at)
+        select(Article)
+        .options(load_only(*(getattr(Article, name) for name in _MEMBER_FIELDS)))
+        .where(or_(Article.id.in_(ids), Article.duplicate_of.in_(ids)))
+        .order_by(Article.id)
+        .execution_options(populate_existing=True)
     )
     return list(session.scalars(query))
-
-
-def find_exact_copy(
-    session: Session, *, url: str, canonical_url: str | None, content_hash: str
-) -> Article | None:
-    """A stored article with the same canonical URL or the same normalised text."""
-    same = [Article.content_hash == content_hash]
-    if canonical_url and canonical_url != url:
-        same.append(Article.canonical_url == canonical_url)
-    query = select(Article).where(or_(*same), Article.url != url).order_by(Article.id).limit(1)
-    return session.scalars(query).first()
 
 
 def save_buckets(session: Session, article_id: int, buckets: list[int]) -> None:
@@ -108,8 +117,9 @@ def candidates(
     if not ids:
         return []
     ids = ids[:limit]
-    family = func.coalesce(Article.duplicate_of, Article.id)
-    families = dict(session.execute(select(Article.id, family).where(Article.id.in_(ids))).all())
+    families = dict(
+        session.execute(select(Article.id, family_of()).where(Article.id.in_(ids))).all()
+    )
     return [(article_id, families[article_id]) for article_id in ids if article_id in families]
 
 

@@ -117,7 +117,7 @@ class Story(Base):
 
 
 class Article(Base):
-    """One article as we extracted it from one URL."""
+    """One page as we extracted it from its URL: every field comes from this page alone."""
 
     __tablename__ = "articles"
     __table_args__ = (
@@ -172,29 +172,13 @@ class Article(Base):
     story_id: Mapped[int | None] = mapped_column(
         ForeignKey("stories.id", ondelete="SET NULL"), index=True
     )
-    # A near-duplicate copy points at the article it copies (the origin's copy).
+    # A copy (exact or near) points at its family's origin itself, never at another copy.
     duplicate_of: Mapped[int | None] = mapped_column(
         ForeignKey("articles.id", ondelete="SET NULL"), index=True
     )
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
 
     source: Mapped[Source | None] = relationship(back_populates="articles")
-
-
-class ArticleSighting(Base):
-    """One place an article was seen: exact copies collapse into one article, many sightings."""
-
-    __tablename__ = "article_sightings"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), index=True
-    )
-    url: Mapped[str] = mapped_column(String(2048), unique=True)
-    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
-    site_name: Mapped[str | None] = mapped_column(String(300))
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class LshBand(Base):

@@ -1,7 +1,7 @@
 """Reading state that understands stories: read, kept unread and starred, per account.
 
-A *family* is an original and its copies: copies point at the root with
-``articles.duplicate_of`` (exact copies are sightings of one row). State is stored on the
+A *family* is an original and its copies: every page is a row of its own, and copies
+point at the root with ``articles.duplicate_of``. State is stored on the
 page the account acted on and read back per family, at query time:
 
 - a family is read when any member is marked read, so a copy that arrives later is read
@@ -41,15 +41,14 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    union,
     update,
 )
 from sqlalchemy.orm import Session, aliased
 
 from wirebrief.storage import dialect
+from wirebrief.storage.families import family_of
 from wirebrief.storage.models import (
     Article,
-    ArticleSighting,
     ReadingLabel,
     ReadingState,
     Subscription,
@@ -59,11 +58,6 @@ from wirebrief.times import utcnow
 
 # One member of a family, apart from the row that stands for the family in a query.
 _member = aliased(Article, name="member")
-
-
-def family_key(article: type[Article] = Article) -> ColumnElement[int]:
-    """The root of an article row's family: the article it copies, or itself."""
-    return func.coalesce(article.duplicate_of, article.id)
 
 
 def family_time(article: type[Article] = Article) -> ColumnElement[datetime]:
@@ -189,22 +183,16 @@ def subscribed_sources(user_id: int, scope: Scope = Scope()) -> Select[int]:
 
 def _carried(sources: Select[int]) -> Select[tuple[int, int]]:
     """``(source_id, family)`` for every visible page of these sources: the articles they
-    published and the exact copies seen on them."""
-    own = select(_member.source_id.label("source_id"), family_key(_member).label("family")).where(
+    published and the copies they carried."""
+    return select(_member.source_id.label("source_id"), family_of(_member).label("family")).where(
         _member.hidden.is_(False), _member.source_id.in_(sources)
     )
-    seen = (
-        select(ArticleSighting.source_id.label("source_id"), family_key(_member).label("family"))
-        .join(_member, _member.id == ArticleSighting.article_id)
-        .where(_member.hidden.is_(False), ArticleSighting.source_id.in_(sources))
-    )
-    return union(own, seen)  # type: ignore[return-value]
 
 
 def _families_marked(user_id: int, condition: ColumnElement[bool]) -> Select[int]:
     """The families in which the account marked some member so."""
     return (
-        select(family_key(_member))
+        select(family_of(_member))
         .select_from(ReadingState)
         .join(_member, _member.id == ReadingState.article_id)
         .where(ReadingState.user_id == user_id, condition)
@@ -324,7 +312,7 @@ def _starred(user: User, root: type[Article] = Article) -> ColumnElement[bool]:
 
 def _families_labelled(user_id: int, label: str) -> Select[int]:
     return (
-        select(family_key(_member))
+        select(family_of(_member))
         .select_from(ReadingLabel)
         .join(_member, _member.id == ReadingLabel.article_id)
         .where(ReadingLabel.user_id == user_id, ReadingLabel.label == label)
@@ -368,7 +356,7 @@ def roots_of(session: Session, article_ids: Iterable[int]) -> dict[int, int]:
     ids = sorted(set(article_ids))
     if not ids:
         return {}
-    return dict(session.execute(select(Article.id, family_key()).where(Article.id.in_(ids))).all())
+    return dict(session.execute(select(Article.id, family_of()).where(Article.id.in_(ids))).all())
 
 
 def first_members(session: Session, roots: Iterable[int]) -> dict[int, int]:
@@ -402,9 +390,9 @@ def states(session: Session, user: User, roots: Sequence[int]) -> dict[int, Fami
     if not roots:
         return {}
     marks = session.execute(
-        select(family_key(_member), ReadingState.read, ReadingState.starred)
+        select(family_of(_member), ReadingState.read, ReadingState.starred)
         .join(_member, _member.id == ReadingState.article_id)
-        .where(ReadingState.user_id == user.id, family_key(_member).in_(list(roots)))
+        .where(ReadingState.user_id == user.id, family_of(_member).in_(list(roots)))
     ).all()
     read: dict[int, bool | None] = {}
     starred: set[int] = set()
@@ -587,9 +575,9 @@ def labels_of(session: Session, user: User, roots: Sequence[int]) -> dict[int, s
     found: dict[int, set[str]] = defaultdict(set)
     if roots:
         rows = session.execute(
-            select(family_key(_member), ReadingLabel.label)
+            select(family_of(_member), ReadingLabel.label)
             .join(_member, _member.id == ReadingLabel.article_id)
-            .where(ReadingLabel.user_id == user.id, family_key(_member).in_(list(roots)))
+            .where(ReadingLabel.user_id == user.id, family_of(_member).in_(list(roots)))
         )
         for family, label in rows:
             found[family].add(label)
@@ -610,36 +598,24 @@ class Page:
 
 def carriers(session: Session, roots: Sequence[int]) -> dict[int, list[Page]]:
     """Every visible page of each of these families (the original's first, then by time):
-    where else an item appeared. Pages are the articles' own and their sightings."""
-    found: dict[int, dict[str, Page]] = defaultdict(dict)
+    where else an item appeared."""
+    found: dict[int, list[Page]] = defaultdict(list)
     if not roots:
         return {}
-    family = family_key(_member)
-    visible = (_member.hidden.is_(False), family.in_(list(roots)))
-    own = session.execute(
+    family = family_of(_member)
+    pages = session.execute(
         select(family, _member.id, _member.url, _member.source_id, _member.site_name,
-               _member.published_at).where(*visible)
+               _member.published_at)
+        .where(_member.hidden.is_(False), family.in_(list(roots)))
     )  # fmt: skip
-    seen = session.execute(
-        select(family, _member.id, ArticleSighting.url, ArticleSighting.source_id,
-               ArticleSighting.site_name, ArticleSighting.published_at)
-        .join(_member, _member.id == ArticleSighting.article_id)
-        .where(*visible)
-    )  # fmt: skip
-    stored_from = set()  # (article, url): the page each row was stored from
-    for row in own:
+    for row in pages:
         page = Page(*row)
-        found[page.root_id][page.url] = page
-        stored_from.add((page.article_id, page.url))
-    for row in seen:
-        page = Page(*row)
-        found[page.root_id].setdefault(page.url, page)
+        found[page.root_id].append(page)
 
     def order(p: Page) -> tuple:
-        return (p.article_id != p.root_id, (p.article_id, p.url) not in stored_from,
-                p.published_at is None, p.published_at, p.url)  # fmt: skip
+        return (p.article_id != p.root_id, p.published_at is None, p.published_at, p.url)
 
-    return {root: sorted(pages.values(), key=order) for root, pages in found.items()}
+    return {root: sorted(pages, key=order) for root, pages in found.items()}
 
 
 # A statement's bound ids stay well below SQLite's variable limit.

@@ -1,10 +1,10 @@
 """Removal requests and their effects: hidden articles, blocked URLs, hashes and sources.
 
-Approval hides the article and all its copies (exact copies are sightings of it, near
-copies point at the same origin), recounts their stories, and blocks their URLs and
-content hashes so the store stage never takes them in again. Every step is written to the
-audit log in the same transaction. The search index follows in ``moderation.py``, which
-is what the admin area calls.
+Approval hides the article and its whole copy family (every copy points at the family's
+origin), recounts their stories, and blocks their URLs and content hashes so the store
+stage never takes them in again. Every step is written to the audit log in the same
+transaction. The search index follows in ``moderation.py``, which is what the admin area
+calls.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from wirebrief.storage import audit
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.models import (
     Article,
-    ArticleSighting,
     BlockedContent,
     RemovalRequest,
     Source,
@@ -63,20 +62,18 @@ def get_request(session: Session, request_id: int) -> RemovalRequest:
 
 
 def find_article(session: Session, url: str, reader_host: str | None = None) -> Article | None:
-    """The stored article a URL names: its own, canonical or copy URL, or a reader page."""
+    """The stored article a URL names: its own or canonical URL, or a reader page."""
     parts = urlsplit(url)
     reader = _READER_PATH.match(parts.path)
     if reader and (reader_host is None or parts.netloc == reader_host):
         found = session.get(Article, int(reader.group(1)))
         if found is not None:
             return found
-    found = session.scalars(
-        select(Article).where(or_(Article.url == url, Article.canonical_url == url))
+    return session.scalars(
+        select(Article)
+        .where(or_(Article.url == url, Article.canonical_url == url))
+        .order_by(Article.url != url, Article.id)
     ).first()
-    if found is not None:
-        return found
-    sighting = session.scalars(select(ArticleSighting).where(ArticleSighting.url == url)).first()
-    return session.get(Article, sighting.article_id) if sighting else None
 
 
 def approve(
@@ -88,7 +85,7 @@ def approve(
     family = _family(session, article) if article else []
     urls, hashes = {request.url}, set()
     for member in family:
-        urls |= _urls_of(session, member)
+        urls |= _urls_of(member)
         hashes.add(member.content_hash)
     _block(session, "url", urls, request.id)
     _block(session, "hash", {h for h in hashes if h}, request.id)
@@ -162,19 +159,7 @@ def is_blocked(session: Session, incoming: Article) -> bool:
         ).first()
     ):
         return True
-    return bool(blocked_urls(session, _urls_of(session, incoming)))
-
-
-def hide_if_copy_of_removed(session: Session, article: Article) -> None:
-    """A near copy of removed content is stored hidden, so it never shows."""
-    root = article.duplicate_of or article.id
-    relatives = session.scalars(
-        select(Article.url).where(
-            or_(Article.id == root, Article.duplicate_of == root), Article.id != article.id
-        )
-    )
-    if blocked_urls(session, relatives):
-        article.hidden = True
+    return bool(blocked_urls(session, _urls_of(incoming)))
 
 
 def _pending(session: Session, request_id: int) -> RemovalRequest:
@@ -185,7 +170,7 @@ def _pending(session: Session, request_id: int) -> RemovalRequest:
 
 
 def _family(session: Session, article: Article) -> list[Article]:
-    """An article, its origin and every near copy of that origin."""
+    """An article, its origin and every copy of that origin."""
     root = article.duplicate_of or article.id
     return list(
         session.scalars(
@@ -194,15 +179,9 @@ def _family(session: Session, article: Article) -> list[Article]:
     )
 
 
-def _urls_of(session: Session, article: Article) -> set[str]:
+def _urls_of(article: Article) -> set[str]:
     urls = {article.url, article.canonical_url, article.origin_url}
     urls |= {step.get("url") for step in article.origin_chain or [] if isinstance(step, dict)}
-    if article.id is not None:
-        urls |= set(
-            session.scalars(
-                select(ArticleSighting.url).where(ArticleSighting.article_id == article.id)
-            )
-        )
     return {u for u in urls if u}
 
 

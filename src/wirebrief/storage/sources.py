@@ -1,18 +1,23 @@
-"""Source records: add, list, remove, schedule."""
+"""Source records: add, list, remove, schedule, and what each carried."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from wirebrief import polling
 from wirebrief.errors import DuplicateSource, NotFoundError
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
-from wirebrief.storage.models import FetchAttempt, Source
+from wirebrief.storage.models import Article, FetchAttempt, Source
 from wirebrief.times import utcnow
+
+# A source's publishing rate is read from its newest pages, within this span of its newest.
+RATE_SAMPLE = 200
+RATE_WINDOW = timedelta(days=30)
 
 
 def add_source(
@@ -68,6 +73,64 @@ def get_source(session: Session, source_id: int) -> Source:
 def list_sources(session: Session) -> list[Source]:
     """Every source, oldest first."""
     return list(session.scalars(select(Source).order_by(Source.id)))
+
+
+@dataclass(frozen=True)
+class SourceStats:
+    """What a source carried, as stored: its own articles, its copies of other outlets'
+    articles, and how often it publishes."""
+
+    articles: int = 0  # visible originals (its own articles, copied by others or not)
+    copies: int = 0  # visible copies of another outlet's article
+    items_per_day: float | None = None  # over its last RATE_WINDOW of publishing
+    latest: datetime | None = None  # its newest publication time
+
+    @property
+    def pages(self) -> int:
+        """Every page it carried: articles and copies."""
+        return self.articles + self.copies
+
+
+def source_stats(session: Session, source_id: int | None = None) -> dict[int, SourceStats]:
+    """Per source (or for one): articles and copies carried (visible), and its publishing
+    rate from the stored publication times of its newest ``RATE_SAMPLE`` pages."""
+    mine = Article.source_id.is_not(None) if source_id is None else Article.source_id == source_id
+    counts = session.execute(
+        select(Article.source_id, func.count(Article.id), func.count(Article.duplicate_of))
+        .where(Article.hidden.is_(False), mine)
+        .group_by(Article.source_id)
+    )
+    newest = (
+        select(
+            Article.source_id,
+            Article.published_at,
+            func.row_number()
+            .over(partition_by=Article.source_id, order_by=Article.published_at.desc())
+            .label("nth"),
+        )
+        .where(Article.hidden.is_(False), mine, Article.published_at.is_not(None))
+        .subquery()
+    )
+    times: dict[int, list[datetime]] = {}
+    for source_id, published in session.execute(
+        select(newest.c.source_id, newest.c.published_at).where(newest.c.nth <= RATE_SAMPLE)
+    ):
+        times.setdefault(source_id, []).append(published)
+    return {
+        source_id: SourceStats(pages - copies, copies, *_rate(times.get(source_id, [])))
+        for source_id, pages, copies in counts
+    }
+
+
+def _rate(published: list[datetime]) -> tuple[float | None, datetime | None]:
+    """Items per day over the source's last ``RATE_WINDOW`` of publishing (ending at its
+    newest item, not now: a quiet source keeps the rate it had), and its newest time."""
+    if not published:
+        return None, None
+    latest = max(published)
+    recent = [when for when in published if when > latest - RATE_WINDOW]
+    span = max(latest - min(recent), timedelta(days=1))
+    return len(recent) / (span / timedelta(days=1)), latest
 
 
 def remove_source(session: Session, source_id: int) -> Source:

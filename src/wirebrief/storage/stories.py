@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from wirebrief.errors import NotFoundError
 from wirebrief.storage import assets as asset_store
 from wirebrief.storage import locks
-from wirebrief.storage.models import Article, ArticleAsset, ArticleSighting, Asset, Source, Story
+from wirebrief.storage.models import Article, ArticleAsset, Asset, Story
 from wirebrief.times import utcnow
 
 MAX_CANDIDATES = 300
@@ -67,42 +68,25 @@ def refresh(session: Session, story: Story) -> None:
     if not members:
         story.article_count = story.source_count = 0
         return
-    ids = [a.id for a in members]
-    sightings = list(
-        session.scalars(select(ArticleSighting).where(ArticleSighting.article_id.in_(ids)))
-    )
-    story.article_count = len({s.url for s in sightings} | {a.url for a in members})  # pages
-    story.source_count = len(_source_keys(session, members, sightings))
+    story.article_count = len(members)  # pages: one row per URL
+    story.source_count = len({_source_name(a).casefold() for a in members})
     originals = [a for a in members if a.duplicate_of is None] or members
-    representative = min(originals, key=lambda a: (a.published_at is None, a.published_at, a.id))
+    representative = min(originals, key=_in_time_order)
     story.representative_article_id = representative.id
     story.headline = representative.title[:500]
-    times = [a.published_at for a in members if a.published_at] + [
-        s.published_at for s in sightings if s.published_at
-    ]
+    times = [a.published_at for a in members if a.published_at]
     if times:
         story.first_seen_at, story.last_seen_at = min(times), max(times)
 
 
-def _source_keys(
-    session: Session, members: list[Article], sightings: list[ArticleSighting]
-) -> set[str]:
-    """Distinct publishers: the source when known, else the site name or host."""
-    keys: set[str] = set()
-    source_names: dict[int | None, str] = (
-        dict(session.execute(select(Source.id, Source.name)).all()) if sightings else {}
-    )
-    for sighting in sightings:
-        keys.add(_key(source_names.get(sighting.source_id), sighting.site_name, sighting.url))
-    for article in members:
-        keys.add(
-            _key(article.source.name if article.source else None, article.site_name, article.url)
-        )
-    return keys
+def _source_name(article: Article) -> str:
+    """Who published a page: its source when known, else its site name or URL."""
+    return article.source.name if article.source else article.site_name or article.url
 
 
-def _key(source_name: str | None, site_name: str | None, url: str) -> str:
-    return (source_name or site_name or url).casefold()
+def _in_time_order(article: Article) -> tuple[bool, datetime | None, str]:
+    """Earliest publication first, undated last; the URL breaks ties, never arrival order."""
+    return (article.published_at is None, article.published_at, article.url)
 
 
 def about_assets(symbol: str | None = None, kind: str | None = None) -> ColumnElement[bool]:
@@ -156,68 +140,106 @@ def story_articles(session: Session, story_id: int) -> list[Article]:
         select(Article)
         .options(joinedload(Article.source))
         .where(Article.story_id == story_id, Article.hidden.is_(False))
-        .order_by(Article.published_at.is_(None), Article.published_at, Article.id)
+        .order_by(Article.published_at.is_(None), Article.published_at, Article.url)
     )
     return list(session.scalars(query))
 
 
+class Role(StrEnum):
+    """What a page is to the story it carries."""
+
+    ORIGINAL = "original"  # first published what its copies carry
+    COPY = "copy"  # a repost of another outlet's article, exact or trimmed
+    COVERAGE = "coverage"  # its own write-up, beside other outlets' write-ups of the event
+    ONLY = ""  # the story's one write-up, copied by nobody: nothing to tell apart
+
+
 @dataclass(frozen=True)
-class Sighting:
-    """One page of a story's coverage: who carried which article, when."""
+class Page:
+    """One page carrying a story: who published it, when, under which title."""
 
     article_id: int
     url: str
     source_name: str
     published_at: datetime | None
-    is_origin: bool
     title: str
+    role: Role
+
+    @property
+    def is_origin(self) -> bool:
+        """True for an original that has copies."""
+        return self.role is Role.ORIGINAL
 
 
-def coverage(session: Session, story_id: int) -> list[Sighting]:
-    """Every page carrying the story, earliest first; the origin pages are marked."""
-    articles = {a.id: a for a in story_articles(session, story_id)}
-    if not articles:
-        return []
-    names: dict[int | None, str] = dict(session.execute(select(Source.id, Source.name)).all())
-    rows = session.scalars(
-        select(ArticleSighting).where(ArticleSighting.article_id.in_(list(articles)))
-    )
-    pages = []
-    for row in rows:
-        article = articles[row.article_id]
-        origin_page = (
-            article.duplicate_of is None and row.url == article.url and not article.origin_url
-        )
-        pages.append(
-            Sighting(
-                article.id,
-                row.url,
-                names.get(row.source_id) or row.site_name or row.url,
-                row.published_at,
-                origin_page,
-                article.title,
+@dataclass(frozen=True)
+class Family:
+    """An article and the copies of it: one entry of a story's coverage."""
+
+    page: Page
+    copies: list[Page]
+
+
+def coverage(session: Session, story_id: int) -> list[Family]:
+    """The story's coverage, one entry per copy family (the original, its copies inside),
+    earliest first."""
+    members = story_articles(session, story_id)
+    families: dict[int, list[Article]] = {}
+    for article in members:  # in publication order, so each family's copies are too
+        families.setdefault(article.duplicate_of or article.id, []).append(article)
+    several = len(families) > 1
+    entries = []
+    for origin_id, family in families.items():
+        origin = next((a for a in family if a.id == origin_id), family[0])
+        copies = [a for a in family if a is not origin]
+        role = Role.ORIGINAL if copies else Role.COVERAGE if several else Role.ONLY
+        entries.append(Family(_page(origin, role), [_page(a, Role.COPY) for a in copies]))
+    return sorted(entries, key=lambda e: (e.page.published_at is None, e.page.published_at,
+                                          e.page.url))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Carrier:
+    """A publisher of a story and what it published: originals (with how many copies of
+    them others carried), its own coverage, or copies."""
+
+    name: str
+    role: Role
+    copies: int = 0  # copies of its originals, carried by others or by itself
+
+
+def carriers(session: Session, story: Story) -> list[Carrier]:
+    """Each publisher of a story once, originals first, then coverage, then copies."""
+    found: dict[str, Carrier] = {}
+    rank = {Role.ORIGINAL: 0, Role.COVERAGE: 1, Role.ONLY: 1, Role.COPY: 2}
+    for entry in coverage(session, story.id):
+        pages = [(entry.page, len(entry.copies)), *((copy, 0) for copy in entry.copies)]
+        for page, copies in pages:
+            known = found.get(page.source_name)
+            role = page.role
+            if known is not None and rank[known.role] < rank[role]:
+                role = known.role
+            found[page.source_name] = Carrier(
+                page.source_name, role, (known.copies if known else 0) + copies
             )
-        )
-    return sorted(pages, key=lambda p: (p.published_at is None, p.published_at, p.article_id))
+    return sorted(found.values(), key=lambda c: rank[c.role])
 
 
-def carriers(session: Session, story: Story) -> list[tuple[str, bool]]:
-    """``(source name, is origin)`` for each publisher of a story, origin first."""
-    seen: dict[str, bool] = {}
-    for page in coverage(session, story.id):
-        key = page.source_name
-        seen[key] = seen.get(key, False) or page.is_origin
-    return sorted(seen.items(), key=lambda item: not item[1])
-
-
-def other_copies(session: Session, article: Article) -> list[Sighting]:
-    """Other pages carrying the same article (exact and near copies, and its origin)."""
-    if article.story_id is None:
-        return []
-    root = article.duplicate_of or article.id
-    family = {root} | set(session.scalars(select(Article.id).where(Article.duplicate_of == root)))
+def family_pages(session: Session, article: Article) -> list[Page]:
+    """The other visible pages of an article's copy family: its original and its copies."""
+    origin_id = article.duplicate_of or article.id
+    query = (
+        select(Article)
+        .options(joinedload(Article.source))
+        .where(or_(Article.id == origin_id, Article.duplicate_of == origin_id))
+        .where(Article.id != article.id, Article.hidden.is_(False))
+        .order_by(Article.published_at.is_(None), Article.published_at, Article.id)
+    )
     return [
-        page
-        for page in coverage(session, article.story_id)
-        if page.article_id in family and page.url != article.url
+        _page(a, Role.COPY if a.duplicate_of is not None else Role.ORIGINAL)
+        for a in session.scalars(query)
     ]
+
+
+def _page(article: Article, role: Role) -> Page:
+    return Page(article.id, article.url, _source_name(article), article.published_at,
+                article.title, role)  # fmt: skip

@@ -23,10 +23,12 @@ EVENT_NAMES = 3
 
 def assign_story(session: Session, article: Article, features: StoryFeatures) -> Story:
     """Join the best story within the time window, or start one; then recount it."""
-    if article.story_id is not None:  # a near copy already sits in its origin's story
+    if article.story_id is not None:  # a member of a copy family sits in the family's story
         story = session.get(Story, article.story_id)
         if story is not None:
             story_store.refresh(session, story)
+            if article.duplicate_of is None:  # the family's origin now: its TLDR may lead
+                summarize(session, story)
             return story
     when = article.published_at or utcnow()
     chosen = choose_story(features, window.stories_near(session, when, STORY_WINDOW))

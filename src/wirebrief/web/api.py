@@ -15,6 +15,7 @@ from wirebrief.web.schemas import (
     ArticleOut,
     ArticleSummaryOut,
     CarrierOut,
+    CoverageOut,
     PageOut,
     SourceOut,
     StoryDetailOut,
@@ -32,7 +33,8 @@ def list_articles(
     source: int | None = Query(None, description="Only articles of this source id."),
     session: Session = Depends(db_session),
 ) -> ArticleListOut:
-    """Articles, newest first."""
+    """Articles, newest first, each copy family once (as its original); with ``source``, what
+    that source carried, its copies of other outlets' articles included."""
     items = article_store.list_articles(session, limit=limit, offset=offset, source_id=source)
     return ArticleListOut(
         items=[ArticleSummaryOut.of(a) for a in items],
@@ -78,7 +80,12 @@ def list_stories(
 def get_story(story_id: int, session: Session = Depends(db_session)) -> StoryDetailOut:
     """One story with the timeline of every page that carried it."""
     story = story_store.get_story(session, story_id)
-    timeline = [PageOut(**vars(page)) for page in story_store.coverage(session, story_id)]
+    timeline = [
+        CoverageOut(
+            **PageOut.of(entry.page).model_dump(), copies=[PageOut.of(c) for c in entry.copies]
+        )
+        for entry in story_store.coverage(session, story_id)
+    ]
     return StoryDetailOut(**_story(session, story).model_dump(), timeline=timeline)
 
 
@@ -92,7 +99,10 @@ def _story(session: Session, story: Story) -> StoryOut:
         article_count=story.article_count,
         source_count=story.source_count,
         representative=ArticleSummaryOut.of(article) if article and not article.hidden else None,
-        carriers=[CarrierOut(name=n, is_origin=o) for n, o in story_store.carriers(session, story)],
+        carriers=[
+            CarrierOut(name=c.name, role=c.role, copies=c.copies, is_origin=c.role == "original")
+            for c in story_store.carriers(session, story)
+        ],
     )
 
 

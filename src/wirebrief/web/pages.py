@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session, joinedload
 from wirebrief.search.related import related_for
 from wirebrief.storage import articles as article_store
 from wirebrief.storage import assets as asset_store
-from wirebrief.storage import reading
+from wirebrief.storage import families, reading
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.models import Article, Story
+from wirebrief.storage.sources import SourceStats
 from wirebrief.web.assets import market_widget
 from wirebrief.web.auth import Viewer, viewer
 from wirebrief.web.deps import db_session
@@ -85,16 +86,18 @@ def _source_articles(request: Request, session: Session, source: int, page: int)
     items = article_store.list_articles(
         session, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, source_id=source
     )
-    selected = source_store.get_source(session, source) if source is not None else None
+    origins = families.origins(session, items)
     return templates.TemplateResponse(
         request,
         "source_articles.html",
         {
-            "articles": items,
+            # A copy shows as carried, with the article it copies (None for the source's own).
+            "entries": [(a, origins[a.id] if a.duplicate_of else None) for a in items],
             "page": page,
             "has_next": page * PAGE_SIZE < total,
             "total": total,
-            "selected_source": selected,
+            "selected_source": source_store.get_source(session, source),
+            "stats": source_store.source_stats(session, source).get(source, SourceStats()),
             "pager_base": _pager_base(source=str(source)),
         },
     )
@@ -111,7 +114,7 @@ def article(
         "article.html",
         {
             "article": article,
-            "copies": story_store.other_copies(session, article),
+            "family": story_store.family_pages(session, article),
             "markets": market_widget(request, session, article),
             "related": related_for(session, article),
             "removal_contact": request.app.state.settings.removal_contact,
@@ -159,11 +162,11 @@ class StoryCard:
 
     story: Story
     article: Article | None
-    carriers: list[tuple[str, bool]]
+    carriers: list[story_store.Carrier]
 
 
 def story_card(session: Session, story: Story) -> StoryCard:
-    """A story with its representative article and its carriers (origin first)."""
+    """A story with its representative article and its carriers (originals first)."""
     article = session.get(Article, story.representative_article_id)
     return StoryCard(story, article, story_store.carriers(session, story))
 
@@ -171,14 +174,12 @@ def story_card(session: Session, story: Story) -> StoryCard:
 @router.get("/sources", response_class=HTMLResponse)
 def sources(request: Request, session: Session = Depends(db_session)) -> HTMLResponse:
     """Every followed source."""
-    return templates.TemplateResponse(
-        request,
-        "sources.html",
-        {
-            "sources": source_store.list_sources(session),
-            "article_counts": article_store.counts_by_source(session),
-        },
-    )
+    context = {
+        "sources": source_store.list_sources(session),
+        "stats": source_store.source_stats(session),
+        "no_stats": SourceStats(),
+    }
+    return templates.TemplateResponse(request, "sources.html", context)
 
 
 @router.get("/healthz", response_class=PlainTextResponse, tags=["health"])

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from wirebrief.storage.models import Article, Source
+from wirebrief.storage.stories import Page
 from wirebrief.text import excerpt
 from wirebrief.web.market_schemas import LinkedAssetOut
 
@@ -167,11 +168,20 @@ def _common(article: Article) -> dict:
     }
 
 
+_ROLE = Field(
+    description="original (first published it; copies of it exist), copy (of another "
+    "outlet's article), coverage (its own write-up, beside other outlets' write-ups), or "
+    "empty for a story's only article."
+)
+
+
 class CarrierOut(BaseModel):
     """A publisher that carried a story."""
 
     name: str
-    is_origin: bool
+    role: str = _ROLE
+    copies: int = Field(description="Copies of its originals that were carried.")
+    is_origin: bool = Field(description="True when role is original.")
 
 
 class PageOut(BaseModel):
@@ -181,8 +191,19 @@ class PageOut(BaseModel):
     url: str
     source_name: str
     published_at: datetime | None
-    is_origin: bool
-    title: str
+    title: str = Field(description="The page's own headline.")
+    role: str = _ROLE
+    is_origin: bool = Field(description="True when role is original.")
+
+    @classmethod
+    def of(cls, page: Page) -> PageOut:
+        return cls(**vars(page), is_origin=page.is_origin)
+
+
+class CoverageOut(PageOut):
+    """One entry of a story's coverage: an article and the copies of it."""
+
+    copies: list[PageOut] = Field(description="Copies of this article, earliest first.")
 
 
 class StoryOut(BaseModel):
@@ -195,13 +216,15 @@ class StoryOut(BaseModel):
     article_count: int = Field(description="Pages carrying the story, copies included.")
     source_count: int
     representative: ArticleSummaryOut | None
-    carriers: list[CarrierOut] = Field(description="Publishers, origin first.")
+    carriers: list[CarrierOut] = Field(description="Publishers, originals first.")
 
 
 class StoryDetailOut(StoryOut):
     """A story with its coverage timeline."""
 
-    timeline: list[PageOut]
+    timeline: list[CoverageOut] = Field(
+        description="One entry per article, earliest first, each with its copies."
+    )
 
 
 class StoryListOut(BaseModel):

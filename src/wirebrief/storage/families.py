@@ -1,0 +1,109 @@
+"""One entry per copy family: the queries every reader list goes through.
+
+A copy (exact or near) points at its family's origin itself (``duplicate_of``), and a family
+with a visible member has a visible origin (``dedupe.collapse.settle``). So a list shows each
+family once, as its origin: the home page's stories, asset pages and feeds, the article API,
+search results, related lists and alerts. A source's own list shows what that source carried,
+its copies included, each family once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload
+
+from wirebrief.storage.models import Article
+
+T = TypeVar("T")
+
+
+def family_of(article: type[Article] = Article) -> ColumnElement[int]:
+    """An article's family: the id of its origin (every copy points at the origin itself)."""
+    return func.coalesce(article.duplicate_of, article.id)
+
+
+def newest_first() -> list[ColumnElement]:
+    """The order of every list: publication time (else arrival), newest first."""
+    return [func.coalesce(Article.published_at, Article.fetched_at).desc(), Article.id.desc()]
+
+
+def listed(where: ColumnElement[bool] | None = None) -> Select[tuple[Article]]:
+    """Visible articles, one per copy family: the origin of each family with a visible member
+    that matches ``where`` (a condition on ``Article``; any member may match), newest first."""
+    query = select(Article).options(joinedload(Article.source)).where(*_listed(where))
+    return query.order_by(*newest_first())
+
+
+def count_listed(session: Session, where: ColumnElement[bool] | None = None) -> int:
+    """How many entries :func:`listed` has."""
+    return session.scalar(select(func.count(Article.id)).where(*_listed(where))) or 0
+
+
+def _listed(where: ColumnElement[bool] | None) -> list[ColumnElement[bool]]:
+    conditions = [Article.hidden.is_(False), Article.duplicate_of.is_(None)]
+    if where is not None:
+        matching = select(family_of()).where(Article.hidden.is_(False), where).correlate(None)
+        conditions.append(Article.id.in_(matching))
+    return conditions
+
+
+def carried_by(source_id: int) -> Select[tuple[Article]]:
+    """What a source carried, visible, newest first: its originals and its copies of other
+    outlets' articles, each family once (the source's original of it, else its first copy)."""
+    query = select(Article).options(joinedload(Article.source)).where(*_carried_by(source_id))
+    return query.order_by(*newest_first())
+
+
+def count_carried_by(session: Session, source_id: int) -> int:
+    """How many entries :func:`carried_by` has."""
+    return session.scalar(select(func.count(Article.id)).where(*_carried_by(source_id))) or 0
+
+
+def _carried_by(source_id: int) -> list[ColumnElement[bool]]:
+    better = aliased(Article)  # the same source's origin of the family, or an earlier copy
+    shown_already = exists().where(
+        better.source_id == Article.source_id,
+        better.hidden.is_(False),
+        or_(
+            better.id == Article.duplicate_of,
+            and_(better.duplicate_of == Article.duplicate_of, better.url < Article.url),
+        ),
+    )
+    return [
+        Article.source_id == source_id,
+        Article.hidden.is_(False),
+        or_(Article.duplicate_of.is_(None), ~shown_already),
+    ]
+
+
+def origins(session: Session, articles: Sequence[Article]) -> dict[int, Article]:
+    """``article id → its family's origin`` (the article itself for an origin)."""
+    wanted = {a.duplicate_of for a in articles if a.duplicate_of is not None}
+    found = {a.id: a for a in articles}
+    missing = wanted - set(found)
+    if missing:
+        query = select(Article).options(joinedload(Article.source))
+        found |= {a.id: a for a in session.scalars(query.where(Article.id.in_(missing)))}
+    return {a.id: found.get(a.duplicate_of or a.id, a) for a in articles}
+
+
+def one_per_family(
+    session: Session, items: Iterable[T], article_of: Callable[[T], Article]
+) -> list[tuple[Article, T]]:
+    """A list computed elsewhere (search hits, related articles), with each item's article
+    replaced by its family's origin and each family kept once, in the list's order; hidden
+    origins are left out."""
+    items = list(items)
+    origin_of = origins(session, [article_of(item) for item in items])
+    seen: set[int] = set()
+    kept = []
+    for item in items:
+        origin = origin_of[article_of(item).id]
+        if origin.id in seen or origin.hidden:
+            continue
+        seen.add(origin.id)
+        kept.append((origin, item))
+    return kept
