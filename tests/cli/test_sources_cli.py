@@ -24,6 +24,7 @@ from wirebrief.cli.sources import source_row
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article
+from wirebrief.storage.sources import SourceStats
 from wirebrief.times import utcnow
 
 
@@ -124,7 +125,11 @@ def sources(db_url: str) -> list[dict[str, Any]]:
     db = Database(db_url)
     try:
         with db.session() as session:
-            return [source_row(source) for source in source_store.list_sources(session)]
+            stats = source_store.source_stats(session)
+            return [
+                source_row(source, stats.get(source.id, SourceStats()))
+                for source in source_store.list_sources(session)
+            ]
     finally:
         db.dispose()
 

@@ -22,6 +22,7 @@ from wirebrief.storage import fetchlog
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import subscriptions as subs
 from wirebrief.storage.models import FetchAttempt, Source
+from wirebrief.storage.sources import SourceStats
 from wirebrief.times import utcnow
 
 app = typer.Typer(
@@ -129,15 +130,21 @@ def list_(
     ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
 ) -> None:
     """Show every source with its health: last success, last error and why, next poll,
-    items per day.
+    items per day, and how many articles of its own and copies of others' it carried.
     """
     db = state(ctx).database()
     with db.session() as session:
-        rows = [source_row(source) for source in source_store.list_sources(session)]
+        stats = source_store.source_stats(session)
+        rows = [
+            source_row(source, stats.get(source.id, SourceStats()))
+            for source in source_store.list_sources(session)
+        ]
     if as_json:
         print(json.dumps(rows, indent=2))
         return
-    table = Table("id", "source", "health", "last success", "next poll", "items/day", "articles")
+    table = Table(
+        "id", "source", "health", "last success", "next poll", "items/day", "articles", "copies"
+    )
     for row in rows:
         label = (
             f"{row['name']}{' [dim](demo)[/dim]' if row['demo'] else ''}\n[dim]{row['url']}[/dim]"
@@ -148,8 +155,9 @@ def list_(
         rate = "-" if row["items_per_day"] is None else f"{row['items_per_day']:.1f}"
         last_success, next_poll = _ago(row["last_success_at"]), _until(row["next_poll_at"])
         table.add_row(
-            str(row["id"]), label, health, last_success, next_poll, rate, str(row["articles"])
-        )
+            str(row["id"]), label, health, last_success, next_poll, rate, str(row["articles"]),
+            str(row["copies"]),
+        )  # fmt: skip
     console.print(table)
 
 
@@ -257,8 +265,10 @@ def export(
         typer.echo(document.decode("utf-8"), nl=False)
 
 
-def source_row(source: Source) -> dict[str, Any]:
-    """A source as JSON-ready data (``sources list --json``)."""
+def source_row(source: Source, stats: SourceStats) -> dict[str, Any]:
+    """A source as JSON-ready data (``sources list --json``): its state, and what it carried
+    as ``/sources`` counts it (articles of its own, copies of other outlets' articles, items
+    per day over the week up to its newest item)."""
     return {
         "id": source.id,
         "name": source.name,
@@ -276,8 +286,10 @@ def source_row(source: Source) -> dict[str, Any]:
         "consecutive_failures": source.consecutive_failures,
         "next_poll_at": _iso(source.next_poll_at),
         "poll_interval_s": source.poll_interval_s,
-        "items_per_day": source.items_per_day,
-        "articles": len(source.articles),
+        "items_per_day": stats.items_per_day,
+        "latest_published_at": _iso(stats.latest),
+        "articles": stats.articles,
+        "copies": stats.copies,
     }
 
 

@@ -15,9 +15,8 @@ from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article, FetchAttempt, Source
 from wirebrief.times import utcnow
 
-# A source's publishing rate is read from its newest pages, within this span of its newest.
+# A source's publishing rate is read from the publication times of its newest pages.
 RATE_SAMPLE = 200
-RATE_WINDOW = timedelta(days=30)
 
 
 def add_source(
@@ -82,7 +81,7 @@ class SourceStats:
 
     articles: int = 0  # visible originals (its own articles, copied by others or not)
     copies: int = 0  # visible copies of another outlet's article
-    items_per_day: float | None = None  # over its last RATE_WINDOW of publishing
+    items_per_day: float | None = None  # over the week up to its newest publication
     latest: datetime | None = None  # its newest publication time
 
     @property
@@ -123,14 +122,12 @@ def source_stats(session: Session, source_id: int | None = None) -> dict[int, So
 
 
 def _rate(published: list[datetime]) -> tuple[float | None, datetime | None]:
-    """Items per day over the source's last ``RATE_WINDOW`` of publishing (ending at its
-    newest item, not now: a quiet source keeps the rate it had), and its newest time."""
+    """Items per day over the week up to the source's newest item (not up to now: a quiet
+    source keeps the rate it had; its newest time says how quiet), and that time."""
     if not published:
         return None, None
     latest = max(published)
-    recent = [when for when in published if when > latest - RATE_WINDOW]
-    span = max(latest - min(recent), timedelta(days=1))
-    return len(recent) / (span / timedelta(days=1)), latest
+    return polling.items_per_day(published, latest), latest
 
 
 def remove_source(session: Session, source_id: int) -> Source:

@@ -9,6 +9,7 @@ from wirebrief.storage import articles as article_store
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.models import Article, Story
+from wirebrief.storage.sources import SourceStats
 from wirebrief.web.deps import db_session
 from wirebrief.web.schemas import (
     ArticleListOut,
@@ -17,7 +18,7 @@ from wirebrief.web.schemas import (
     CarrierOut,
     CoverageOut,
     PageOut,
-    SourceOut,
+    SourceListItemOut,
     StoryDetailOut,
     StoryListOut,
     StoryOut,
@@ -106,7 +107,12 @@ def _story(session: Session, story: Story) -> StoryOut:
     )
 
 
-@router.get("/sources", tags=["sources"], response_model=list[SourceOut])
-def list_sources(session: Session = Depends(db_session)) -> list[SourceOut]:
-    """Every followed source with its last poll."""
-    return [SourceOut.of(s) for s in source_store.list_sources(session)]
+@router.get("/sources", tags=["sources"], response_model=list[SourceListItemOut])
+def list_sources(session: Session = Depends(db_session)) -> list[SourceListItemOut]:
+    """Every followed source with its last poll, and what it carried: articles of its own,
+    copies of other outlets' articles, items per day (as the /sources page shows them)."""
+    stats = source_store.source_stats(session)
+    return [
+        SourceListItemOut.with_stats(s, stats.get(s.id, SourceStats()))
+        for s in source_store.list_sources(session)
+    ]

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from wirebrief.storage.models import Article, Source
+from wirebrief.storage.sources import SourceStats
 from wirebrief.storage.stories import Page
 from wirebrief.text import excerpt
 from wirebrief.web.market_schemas import LinkedAssetOut
@@ -60,11 +61,33 @@ class SourceOut(BaseModel):
     last_error_reason: str | None = Field(description="timeout, http_error, too_large, …")
     consecutive_failures: int
     next_poll_at: datetime | None
-    items_per_day: float | None = Field(description="Publishing rate over the last week.")
+    items_per_day: float | None = Field(
+        description="What polling adapts to: entries per day its listing dated in the week "
+        "before its last poll."
+    )
 
     @classmethod
     def of(cls, source: Source) -> SourceOut:
         return cls.model_validate(source, from_attributes=True)
+
+
+class SourceListItemOut(SourceOut):
+    """A followed feed and what it carried, as the reader's /sources page counts it."""
+
+    articles: int = Field(description="Visible articles of its own (copied by others or not).")
+    copies: int = Field(description="Visible copies of other outlets' articles it carried.")
+    published_per_day: float | None = Field(
+        description="Items per day over the week up to its newest item, from the stored "
+        "publication times."
+    )
+    latest_published_at: datetime | None = Field(description="Its newest item's time.")
+
+    @classmethod
+    def with_stats(cls, source: Source, stats: SourceStats) -> SourceListItemOut:
+        return cls(
+            **SourceOut.of(source).model_dump(), articles=stats.articles, copies=stats.copies,
+            published_per_day=stats.items_per_day, latest_published_at=stats.latest,
+        )  # fmt: skip
 
 
 class ArticleSummaryOut(BaseModel):

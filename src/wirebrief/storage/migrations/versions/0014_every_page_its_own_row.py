@@ -11,7 +11,8 @@ origin. Each sighting under another URL becomes an article pointing at that orig
 the text it shares with it, and, until its page is read again, the title the row had. Its
 listing fingerprint is left empty, so the next poll of its feed reads the page again and
 writes its own title, description and dates; so is the fingerprint of every row that had
-copies collapsed into it, as its title may have been the copy's.
+copies collapsed into it, as its title may have been the copy's. The new rows are not in the
+search index yet: ``wirebrief doctor --repair`` indexes them (so does their next read).
 """
 
 from collections.abc import Sequence
