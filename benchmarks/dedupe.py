@@ -15,8 +15,8 @@ Contenders, on the same corpus in the same run:
 - wirebrief: every page, in a shuffled order (``--order published``: in order of
   publication, as a desk polling feeds receives them), through ``pipeline.process_text`` and
   ``pipeline.store_article`` (one transaction each) into a fresh SQLite file; a page's
-  group is its stored article (exact copies are sightings of it) followed along
-  ``duplicate_of`` to the root. With ``--dedupe-only`` the text stages are the hash and
+  group is its stored article (every page has its own) followed along ``duplicate_of`` to
+  the root. With ``--dedupe-only`` the text stages are the hash and
   the fingerprint, and storing skips story assignment and search indexing (other
   benchmarks measure those): the repost path alone, for corpora too large for all stages.
 - exact hash: groups of equal normalised-text hashes (what ``measure`` computes).
@@ -57,7 +57,7 @@ from wirebrief.dedupe.minhash import resemblance, shingles
 from wirebrief.pipeline import stages, store
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
-from wirebrief.storage.models import Article, ArticleSighting
+from wirebrief.storage.models import Article
 
 DATA = (Path(__file__).resolve().parents[1] / ".." / "shared" / "data").resolve()
 PAIRS = Path("summaries") / "pairs.jsonl"
@@ -595,9 +595,8 @@ class _Stopwatch:
 def _stored_groups(db: Database, corpus: Corpus) -> tuple[list[int], dict[int, str]]:
     """Each page's root article id, and each root article's URL."""
     with db.session() as session:
-        sightings = session.execute(select(ArticleSighting.url, ArticleSighting.article_id))
-        article_of = {url: article_id for url, article_id in sightings}
         rows = session.execute(select(Article.id, Article.duplicate_of, Article.url)).all()
+    article_of = {url: article_id for article_id, _, url in rows}
     parent = {article_id: duplicate_of for article_id, duplicate_of, _ in rows}
     url_of = {article_id: url for article_id, _, url in rows}
 
