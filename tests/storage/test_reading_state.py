@@ -1,7 +1,7 @@
 """Reading state that understands stories, at the level of the store, with real families:
-pages go through the text stages and the store stage (exact copies become sightings, near
-copies point at their origin, an original arriving late takes over), in every arrival
-order, on SQLite and PostgreSQL.
+pages go through the text stages and the store stage (every page a row of its own, copies
+pointing at their family's origin, an original arriving late becoming the origin), in every
+arrival order, on SQLite and PostgreSQL.
 
 The invariants, whatever the order:
 - reading one page of a family marks the whole family read, and it stays read whatever
@@ -32,7 +32,7 @@ from wirebrief.storage import reading
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import subscriptions as subs
 from wirebrief.storage.db import Database
-from wirebrief.storage.models import Article, ArticleSighting, User
+from wirebrief.storage.models import Article, User
 from wirebrief.storage.reading import Scope, View
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
@@ -148,12 +148,9 @@ def store(db: Database, draft: ArticleDraft) -> None:
 
 
 def row_of(db: Database, url: str) -> int:
-    """The article row that carries a page (its own, or the one it is a sighting of)."""
+    """The article row of a page."""
     with db.session() as session:
-        own = session.scalar(select(Article.id).where(Article.url == url))
-        if own is not None:
-            return own
-        return session.scalar(select(ArticleSighting.article_id).where(ArticleSighting.url == url))
+        return session.scalar(select(Article.id).where(Article.url == url))
 
 
 def family_root(db: Database, url: str) -> int:

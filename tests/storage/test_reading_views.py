@@ -1,5 +1,5 @@
 """Views, counts, stars, "mark all read" and the unread horizon of an account, on a desk
-written straight to the database (families by ``duplicate_of``, exact copies as sightings)."""
+written straight to the database (families by ``duplicate_of``; every page a row)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from wirebrief.storage import reading
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import subscriptions as subs
 from wirebrief.storage.db import Database
-from wirebrief.storage.models import Article, ArticleSighting, User
+from wirebrief.storage.models import Article, User
 from wirebrief.storage.reading import Cursor, Scope, View
 
 
@@ -57,9 +57,6 @@ def build(session: Session) -> Desk:
                          story_id=event.id, index=False)  # fmt: skip
     post = add_article(session, "A blog post", text(3), hours=4, source_id=blog.id, index=False)
     old = add_article(session, "Old news", text(4), hours=-24 * 30, source_id=wire.id, index=False)
-    for article in (original, near, second, post, old):
-        session.add(ArticleSighting(article_id=article.id, url=article.url,
-                                    source_id=article.source_id))  # fmt: skip
     session.flush()
     return Desk(user.id, wire.id, blog.id, copier.id, original.id, near.id, second.id, post.id,
                 old.id)  # fmt: skip
@@ -167,7 +164,6 @@ def test_mark_all_read_by_source_folder_time_and_story(any_db: Database, desk: D
         assert reading.story_state(session, user, event).read
         # what arrives afterwards is unread: marking all read is no watermark
         later = add_article(session, "Later", text(9), hours=5, source_id=desk.wire, index=False)
-        session.add(ArticleSighting(article_id=later.id, url=later.url, source_id=desk.wire))
     assert roots(any_db, desk, View.UNREAD) == [later.id]
 
 
@@ -235,9 +231,8 @@ def test_filters_combine_and_crawl_time_bounds_apply_to_the_root(
 
 def test_carriers_list_every_visible_page_of_a_family(any_db: Database, desk: Desk) -> None:
     with any_db.session() as session:
-        session.add(ArticleSighting(article_id=desk.original, url="https://mirror.example/fares",
-                                    source_id=None, site_name="Mirror"))  # fmt: skip
-        session.flush()
+        add_article(session, "Fares rise", text(1), url="https://mirror.example/fares",
+                    site_name="Mirror", duplicate_of=desk.original, index=False)  # fmt: skip
         pages = reading.carriers(session, [desk.original])[desk.original]
         original = session.get(Article, desk.original)
         assert pages[0].url == original.url

@@ -8,16 +8,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
 
 from tests.support.appserver import AppServer
+from tests.support.articles import add_article
 from tests.support.desk import Desk, build_desk
 from wirebrief.settings import Settings
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import subscriptions as subs
 from wirebrief.storage import users
 from wirebrief.storage.db import Database
-from wirebrief.storage.models import Article, ArticleSighting
+from wirebrief.storage.models import Article
 from wirebrief.web.app import create_app
 
 NAME, PASSWORD = "ana", "correct horse battery"
@@ -36,17 +36,17 @@ class AppDesk:
 
 
 def seed_accounts(db: Database) -> tuple[Desk, int, str]:
-    """The newsroom, sightings as the store stage records them, the mirror's exact copy,
-    and the account (unread history: everything)."""
+    """The newsroom, the mirror's exact copy of the original (a row of its own pointing at
+    it, as the store stage makes it), and the account (unread history: everything)."""
     desk = build_desk(db)
     with db.session() as session:
         mirror = source_store.add_source(session, "https://mirror.example/feed", "Mirror Post")
-        for article in session.scalars(select(Article)):
-            session.add(ArticleSighting(article_id=article.id, url=article.url,
-                                        source_id=article.source_id, site_name=article.site_name,
-                                        published_at=article.published_at))  # fmt: skip
-        session.add(ArticleSighting(article_id=desk.original_id, url=MIRROR_URL,
-                                    source_id=mirror.id, site_name="Mirror Post"))  # fmt: skip
+        original = session.get_one(Article, desk.original_id)
+        add_article(
+            session, original.title, original.text, index=False, url=MIRROR_URL,
+            source_id=mirror.id, site_name="Mirror Post", duplicate_of=original.id,
+            story_id=original.story_id, content_hash=original.content_hash,
+        )  # fmt: skip
         user = users.add_user(session, NAME, PASSWORD, unread_days=None)
         subs.subscribe_to_desk(session, user)
         api_password = users.new_api_password(session, user)
