@@ -137,8 +137,9 @@ def story(
     new_articles = 0
     if signed is not None:
         state = reading.story_state(session, signed.user, story_id)
-        roots = reading.roots_of(session, [page.article_id for page in timeline])
-        new = {page.article_id for page in timeline if roots.get(page.article_id) in state.new}
+        pages = [page for entry in timeline for page in (entry.page, *entry.copies)]
+        roots = reading.roots_of(session, [page.article_id for page in pages])
+        new = {page.article_id for page in pages if roots.get(page.article_id) in state.new}
         new_articles = len(state.new)
     return templates.TemplateResponse(
         request,
