@@ -44,11 +44,11 @@ def _naming(family: Sequence[Article]) -> dict[int, set[int]]:
     by_url: dict[str, set[int]] = defaultdict(set)
     by_name: dict[str, set[int]] = defaultdict(set)
     for i, page in enumerate(family):
-        for url in urls_of(page):
-            by_url[url].add(i)
-        for name in (page.site_name, _host(page.url)):
-            if name:
-                by_name[name.casefold()].add(i)
+        for own in urls_of(page):
+            by_url[own].add(i)
+        for site in (page.site_name, _host(page.url)):
+            if site:
+                by_name[site.casefold()].add(i)
     naming: dict[int, set[int]] = {}
     for i, page in enumerate(family):
         found: set[int] = set()

@@ -120,4 +120,8 @@ def new_pages_by_source(
         .where(Article.id > after_id, Article.source_id.in_(source_ids))
         .group_by(Article.source_id)
     )
-    return {source_id: (pages, copies) for source_id, pages, copies in session.execute(query)}
+    return {
+        source_id: (pages, copies)
+        for source_id, pages, copies in session.execute(query)
+        if source_id is not None
+    }

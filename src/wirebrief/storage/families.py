@@ -30,7 +30,7 @@ def newest_first() -> list[ColumnElement]:
     return [func.coalesce(Article.published_at, Article.fetched_at).desc(), Article.id.desc()]
 
 
-def listed(where: ColumnElement[bool] | None = None) -> Select[tuple[Article]]:
+def listed(where: ColumnElement[bool] | None = None) -> Select[Article]:
     """Visible articles, one per copy family: the origin of each family with a visible member
     that matches ``where`` (a condition on ``Article``; any member may match), newest first."""
     query = select(Article).options(joinedload(Article.source)).where(*_listed(where))
@@ -43,14 +43,17 @@ def count_listed(session: Session, where: ColumnElement[bool] | None = None) -> 
 
 
 def _listed(where: ColumnElement[bool] | None) -> list[ColumnElement[bool]]:
-    conditions = [Article.hidden.is_(False), Article.duplicate_of.is_(None)]
+    conditions: list[ColumnElement[bool]] = [
+        Article.hidden.is_(False),
+        Article.duplicate_of.is_(None),
+    ]
     if where is not None:
         matching = select(family_of()).where(Article.hidden.is_(False), where).correlate(None)
         conditions.append(Article.id.in_(matching))
     return conditions
 
 
-def carried_by(source_id: int) -> Select[tuple[Article]]:
+def carried_by(source_id: int) -> Select[Article]:
     """What a source carried, visible, newest first: its originals and its copies of other
     outlets' articles, each family once (the source's original of it, else its first copy)."""
     query = select(Article).options(joinedload(Article.source)).where(*_carried_by(source_id))

@@ -181,7 +181,7 @@ def subscribed_sources(user_id: int, scope: Scope = Scope()) -> Select[int]:
     return query
 
 
-def _carried(sources: Select[int]) -> Select[tuple[int, int]]:
+def _carried(sources: Select[int]) -> Select[int | None, int]:
     """``(source_id, family)`` for every visible page of these sources: the articles they
     published and the copies they carried."""
     return select(_member.source_id.label("source_id"), family_of(_member).label("family")).where(

@@ -118,6 +118,7 @@ def source_stats(session: Session, source_id: int | None = None) -> dict[int, So
     return {
         source_id: SourceStats(pages - copies, copies, *_rate(times.get(source_id, [])))
         for source_id, pages, copies in counts
+        if source_id is not None
     }
 
 
