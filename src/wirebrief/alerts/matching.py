@@ -10,6 +10,7 @@ from wirebrief.search.backend import SearchFilters
 from wirebrief.search.service import SearchPage, search
 from wirebrief.storage import alerts as alert_store
 from wirebrief.storage import articles as article_store
+from wirebrief.storage import families
 from wirebrief.storage.models import Article, SavedSearch
 
 PAGE = 100
@@ -49,7 +50,15 @@ def queue_new_matches(session: Session, saved: SavedSearch, now: datetime) -> in
         if not page.has_more:
             break
         offset += PAGE
-    articles.reverse()  # oldest first: receivers get them in publication order
+    # Oldest first (receivers get them in publication order), and no family with a member
+    # stored before the last check: a later copy of it is no news.
+    old = families.stored_by(session, map(_family, articles), saved.checked_up_to_id)
+    articles = [article for article in reversed(articles) if _family(article) not in old]
     queued = sum(alert_store.enqueue(session, hook, articles, now) for hook in saved.webhooks)
     saved.checked_up_to_id = up_to
     return queued
+
+
+def _family(article: Article) -> int:
+    """The article's family: its origin's id."""
+    return article.duplicate_of or article.id

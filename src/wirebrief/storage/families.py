@@ -82,6 +82,16 @@ def _carried_by(source_id: int) -> list[ColumnElement[bool]]:
     ]
 
 
+def stored_by(session: Session, families: Iterable[int], up_to_id: int) -> set[int]:
+    """Which of these families (by origin id) had a member stored at or before article
+    ``up_to_id``: old news, whichever member came first."""
+    wanted = sorted(set(families))
+    if not wanted:
+        return set()
+    query = select(family_of()).where(Article.id <= up_to_id, family_of().in_(wanted))
+    return set(session.scalars(query.distinct()))
+
+
 def origins(session: Session, articles: Sequence[Article]) -> dict[int, Article]:
     """``article id → its family's origin`` (the article itself for an origin)."""
     wanted = {a.duplicate_of for a in articles if a.duplicate_of is not None}
