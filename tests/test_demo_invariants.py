@@ -31,6 +31,7 @@ from wirebrief.demo.site import load_newsroom
 from wirebrief.pipeline import SourceReport, ingest_due
 from wirebrief.settings import Settings
 from wirebrief.storage import alerts as alert_store
+from wirebrief.storage import related as related_store
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import AlertDelivery, Article
@@ -148,6 +149,7 @@ def test_every_order_stores_the_same_rows_and_families(desks: dict[str, Desk]) -
     for desk in desks.values():
         with desk.db.session() as session:
             rows = {a.id: a for a in session.scalars(select(Article))}
+            related = related_store.related_scores(session, rows)
             seen.append(
                 {
                     _path(a.url): (
@@ -156,6 +158,8 @@ def test_every_order_stores_the_same_rows_and_families(desks: dict[str, Desk]) -
                         a.content_hash,
                         a.published_at,
                         _path(rows[a.duplicate_of].url) if a.duplicate_of else None,
+                        # its related list, whatever order its neighbours came in
+                        sorted(_path(rows[r].url) for r in related.get(a.id, {})),
                     )
                     for a in rows.values()
                 }

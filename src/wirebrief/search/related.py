@@ -7,7 +7,8 @@ as postings (``article_terms``). A new article finds candidates by reading the n
 postings of each of its terms and of each of its assets (bounded index range scans, never
 a corpus scan), scores them by term cosine plus shared assets, discounted by distance in
 time, and keeps the best article of each other story. Neighbours that now have a better
-match get the new article in their own lists, so older articles learn of newer coverage.
+match get the new article in their own lists, so older articles learn of newer coverage
+(every candidate it fits, so an article's list is the same whatever order they came in).
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ TERMS_PER_ARTICLE = 24
 POSTINGS_PER_TERM = 100
 POSTINGS_PER_ASSET = 100
 SCORED_CANDIDATES = 50
-NEIGHBOURS_UPDATED = 10
 MIN_SCORE = 0.05
 ASSET_SHARE = 0.25  # of the score that comes from shared assets; the rest from terms
 HALF_LIFE_DAYS = 14.0
@@ -97,7 +97,9 @@ def update_related(session: Session, article: Article) -> list[int]:
     }
     best = _one_per_story(scored, found, STORED)
     store.save_related(session, {article.id: best})
-    _offer_to_neighbours(session, me, dict(list(best.items())[:NEIGHBOURS_UPDATED]))
+    # Offered to every candidate it fits, not only to its own best: A, stored first, then
+    # gets B whenever B would be in A's list had B come first (same list in every order).
+    _offer_to_neighbours(session, me, {c: s for c, s in scored.items() if s >= MIN_SCORE})
     return list(best)
 
 
