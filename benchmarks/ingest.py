@@ -41,7 +41,8 @@ Printed for each run:
   disturbs less than wall time);
 - peak memory: the largest sum of the run's processes' proportional set size (PSS, shared
   pages counted once), and the largest single process's resident set;
-- time per store step (ms per page that reached it) and the store time per page over each
+- time per store step (ms per page that reached it: wall, and the writer thread's CPU, which
+  another load on the machine disturbs less) and the store time per page over each
   tenth of the run, first to last: the cost of the Nth page. Step times are taken inside
   the child by wrapping the store steps (this file, ``--as-wirebrief``), so the child is
   ``wirebrief fetch`` with timers, nothing else.
@@ -472,15 +473,16 @@ class StepTimes:
     def __init__(self, path: str) -> None:
         self.path = path
         self.lock = threading.Lock()
-        self.steps: dict[str, list[float]] = {}  # name -> [count, seconds]
+        self.steps: dict[str, list[float]] = {}  # name -> [count, seconds, CPU seconds]
         self.pages: list[tuple[float, float]] = []  # (started, seconds) per page stored
         self.t0 = time.time()
 
-    def add(self, name: str, seconds: float) -> None:
+    def add(self, name: str, seconds: float, cpu_s: float) -> None:
         with self.lock:
-            entry = self.steps.setdefault(name, [0, 0.0])
+            entry = self.steps.setdefault(name, [0, 0.0, 0.0])
             entry[0] += 1
             entry[1] += seconds
+            entry[2] += cpu_s
 
     def page(self, started: float, seconds: float) -> None:
         with self.lock:
@@ -498,11 +500,11 @@ class StepTimes:
 def timed(times: StepTimes, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         try:
             return function(*args, **kwargs)
         finally:
-            times.add(name, time.perf_counter() - started)
+            times.add(name, time.perf_counter() - started, time.thread_time() - cpu)
 
     return wrapper
 
@@ -517,12 +519,12 @@ def install_timers(times: StepTimes) -> None:
 
     @wraps(whole)
     def store_one(self: Any, *args: Any, **kwargs: Any) -> Any:
-        wall, started = time.time(), time.perf_counter()
+        wall, started, cpu = time.time(), time.perf_counter(), time.thread_time()
         try:
             return whole(self, *args, **kwargs)
         finally:
             seconds = time.perf_counter() - started
-            times.add("page, whole transaction", seconds)
+            times.add("page, whole transaction", seconds, time.thread_time() - cpu)
             times.page(wall, seconds)
 
     ingestor.Ingestor._store_article = store_one
@@ -555,10 +557,11 @@ def read_times(prefix: str) -> dict[str, Any]:
         if path.suffix == ".tmp":
             continue
         data = json.loads(path.read_text())
-        for name, (count, seconds) in data["steps"].items():
-            entry = steps.setdefault(name, [0, 0.0])
+        for name, (count, seconds, cpu_s) in data["steps"].items():
+            entry = steps.setdefault(name, [0, 0.0, 0.0])
             entry[0] += count
             entry[1] += seconds
+            entry[2] += cpu_s
         pages.extend((data["t0"] + t, s) for t, s in data["pages"])
     pages.sort()
     return {"steps": steps, "pages": pages}
@@ -905,9 +908,10 @@ def report(run: Run, bare: list[dict[str, float]]) -> dict[str, Any]:
     )
     steps = run.times.get("steps", {})
     if steps:
-        print("  store steps, ms per page that reached them (pages):")
-        for name, (count, seconds) in steps.items():
-            print(f"    {name:28} {1000 * seconds / count:8.2f}  ({count:,})")
+        print("  store steps, ms per page that reached them, wall and CPU (pages):")
+        for name, (count, seconds, cpu_s) in steps.items():
+            print(f"    {name:28} {1000 * seconds / count:8.2f} {1000 * cpu_s / count:8.2f}"
+                  f"  ({count:,})")  # fmt: skip
     curve = tenths(run.times.get("pages", []))
     if curve:
         print("  store ms/page per tenth: " + " ".join(f"{t:.1f}" for t in curve)
