@@ -1,6 +1,6 @@
 """Removal decisions and source blocking, as the admin area makes them: the rows change
 (``storage/removals.py``), the copy families choose their origins again, then the search
-index follows, in the same transaction."""
+index and the stories' TLDRs follow, in the same transaction."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from wirebrief.dedupe.collapse import settle
 from wirebrief.search.service import index_articles
 from wirebrief.storage import removals
+from wirebrief.stories import tldr as story_tldr
 
 
 def approve_removal(
@@ -18,7 +19,7 @@ def approve_removal(
     returns the hidden ids."""
     hidden = removals.approve(session, request_id, reader_host, actor)
     if hidden:
-        index_articles(session, hidden)
+        _follow(session, hidden)
     return hidden
 
 
@@ -30,5 +31,11 @@ def block_source(
     changed = removals.set_source_blocked(session, source_id, blocked, actor)
     if changed:
         settle(session, changed)  # a family shows under a visible member while it has one
-        index_articles(session, changed)
+        _follow(session, changed)
     return changed
+
+
+def _follow(session: Session, article_ids: list[int]) -> None:
+    """Search and the story TLDRs follow articles hidden or shown again."""
+    index_articles(session, article_ids)
+    story_tldr.update_stories(session, story_tldr.stories_of(session, article_ids))

@@ -126,3 +126,28 @@ def test_exact_copies_kept_as_sightings_become_rows_of_their_own(any_db: Databas
         sightings = session.execute(text("SELECT url, article_id FROM article_sightings"))
         assert len(dict(sightings.all())) == 3  # every row its own sighting
     command.upgrade(config, "head")
+
+
+def test_story_tldr_stale_mark_keeps_every_story(any_db: Database) -> None:
+    """0015 from 0014 with a story in it: the story and its TLDR stay, marked current."""
+    config = _alembic_config(any_db.url)
+    command.downgrade(config, "0014")
+    with any_db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO stories (id, headline, first_seen_at, last_seen_at, updated_at,"
+                " article_count, source_count, tldr_headline, tldr_method) VALUES (7,"
+                " 'Port reopens', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
+                " 2, 2, 'The port reopened.', 'extractive')"
+            )
+        )
+    command.upgrade(config, "0015")
+    with any_db.engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT headline, tldr_headline, tldr_stale_since FROM stories WHERE id = 7")
+        ).one()
+        assert tuple(row) == ("Port reopens", "The port reopened.", None)
+    command.downgrade(config, "0014")
+    with any_db.engine.connect() as connection:
+        assert connection.scalar(text("SELECT tldr_headline FROM stories")) == "The port reopened."
+    command.upgrade(config, "head")

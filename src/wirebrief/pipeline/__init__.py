@@ -5,9 +5,11 @@
               ─► fingerprint ─► profile ─► link assets ─► summarize ─► sanitize
            ─► LLM summary (optional) ─► store steps: lock copy buckets ─► skip removed
               ─► store by URL ─► collapse copies ─► group into story ─► asset links ─► index
+           ─► after commit, in rounds: story TLDRs
 
 - ``stages``: the page stages (CPU, worker processes, no database); ``PAGE_STAGES``.
 - ``store``: the store steps (one transaction per page); ``STORE_STEPS``.
+- ``story_tldrs``: the story TLDRs the store steps marked stale, recomputed after commit.
 - ``listing``: what a poll reads of a source and what its feed or sitemap lists.
 - ``ingestor``: :class:`Ingestor`, which runs them: network on one event loop, page
   stages in a process pool, writes one at a time.

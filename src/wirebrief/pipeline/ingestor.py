@@ -39,6 +39,7 @@ from wirebrief.pipeline.listing import (
 from wirebrief.pipeline.report import Poll, PollStatus, SourceReport
 from wirebrief.pipeline.stages import PageContext, feed_entry_page, process_page_portable
 from wirebrief.pipeline.store import store_article
+from wirebrief.pipeline.story_tldrs import StoryTldrRounds
 from wirebrief.settings import Settings
 from wirebrief.storage import articles as article_store
 from wirebrief.storage import assets as asset_store
@@ -76,12 +77,15 @@ class Ingestor:
         self._sources = asyncio.Semaphore(settings.fetch_concurrency)
         llm = LlmConfig.from_settings(settings)
         self._llm = LlmSummarizer(llm, DbCache(db, self._write_lock)) if llm else None
+        self.story_tldrs = StoryTldrRounds(db, self._cpu, self._write)  # after commit
 
     async def __aenter__(self) -> Ingestor:
         await self._page_context()  # starts the pool, its workers given the asset linker
+        self.story_tldrs.start()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        await self.story_tldrs.close(finish=exc_info[0] is None)
         await self.fetcher.aclose()
         if self._llm is not None:
             await self._llm.aclose()

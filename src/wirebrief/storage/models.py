@@ -114,6 +114,10 @@ class Story(Base):
     tldr_headline: Mapped[str | None] = mapped_column(Text)
     tldr_bullets: Mapped[list | None] = mapped_column(JSON)
     tldr_method: Mapped[str | None] = mapped_column(String(20))
+    # When the story changed in a way its TLDR does not show yet (None: the TLDR is
+    # current). Set in the write transaction, cleared once the TLDR is recomputed after
+    # commit (stories/tldr.py): the mark survives a crash.
+    tldr_stale_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class Article(Base):

@@ -213,4 +213,5 @@ def _hide(session: Session, articles: list[Article], hidden: bool = True) -> lis
         story = session.get(Story, story_id)
         if story is not None:
             story_store.refresh(session, story)
+            story_store.tldr_changed(session, story)
     return ids

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, CursorResult, func, or_, select, true, update
 from sqlalchemy.orm import Session, joinedload
 
 from wirebrief.errors import NotFoundError
@@ -82,6 +82,80 @@ def refresh(session: Session, story: Story) -> None:
 def _source_name(article: Article) -> str:
     """Who published a page: its source when known, else its site name or URL."""
     return article.source.name if article.source else article.site_name or article.url
+
+
+def tldr_changed(session: Session, story: Story) -> None:
+    """The story's originals changed. With one, the story shows that article's own TLDR at
+    once; with more, its TLDR is marked stale, to be recomputed after commit
+    (``stories/tldr.py``) instead of inside this transaction."""
+    leads = session.execute(
+        select(Article.tldr_headline, Article.tldr_bullets, Article.tldr_method)
+        .where(*_originals_of(story.id))
+        .limit(2)
+    ).all()
+    if len(leads) > 1:
+        story.tldr_stale_since = story.tldr_stale_since or utcnow()
+        return
+    story.tldr_headline, story.tldr_bullets, story.tldr_method = (
+        tuple(leads[0]) if leads else (None, None, None)
+    )
+    story.tldr_stale_since = None
+
+
+def stale_tldrs(
+    session: Session, marked_before: datetime, after_id: int, limit: int
+) -> list[tuple[int, datetime]]:
+    """Id and last change of stories whose TLDR was marked stale before ``marked_before``,
+    by id from ``after_id`` on (a round takes each story once)."""
+    query = (
+        select(Story.id, Story.updated_at)
+        .where(Story.tldr_stale_since <= marked_before, Story.id > after_id)
+        .order_by(Story.id)
+        .limit(limit)
+    )
+    return [(row.id, row.updated_at) for row in session.execute(query)]
+
+
+def first_originals(session: Session, story_id: int, limit: int) -> list[Article]:
+    """A story's first ``limit`` visible originals, in publication order (what its TLDR
+    reads)."""
+    query = (
+        select(Article)
+        .options(joinedload(Article.source))
+        .where(*_originals_of(story_id))
+        .order_by(Article.published_at.is_(None), Article.published_at, Article.url)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def save_tldr(
+    session: Session,
+    story_id: int,
+    version: datetime,
+    tldr: tuple[str | None, list[str] | None, str | None],
+) -> bool:
+    """Store a stale story's recomputed TLDR (headline, bullets, method), unless the story
+    changed since ``version`` (another article joined meanwhile: it stays stale)."""
+    headline, bullets, method = tldr
+    unchanged = (
+        Story.id == story_id,
+        Story.updated_at == version,
+        Story.tldr_stale_since.is_not(None),
+    )
+    saved = session.execute(
+        update(Story)
+        .where(*unchanged)
+        .values(
+            tldr_headline=headline, tldr_bullets=bullets, tldr_method=method, tldr_stale_since=None
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return cast("CursorResult[Any]", saved).rowcount > 0
+
+
+def _originals_of(story_id: int) -> tuple[ColumnElement[bool], ...]:
+    return (Article.story_id == story_id, Article.hidden.is_(False), Article.duplicate_of.is_(None))
 
 
 def _in_time_order(article: Article) -> tuple[bool, datetime | None, str]:
