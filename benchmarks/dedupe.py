@@ -27,7 +27,8 @@ Scores are over pairs of pages: a pair is positive when both pages are copies of
 article.
 
     python benchmarks/dedupe.py [--sizes 1000,10000,100000] [--brute-budget 120] [--dedupe-only]
-                                [--order shuffled|published]
+                                [--order shuffled|published] [--transforms classic|new]
+                                [--corpora N] [--seed N]
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import json
 import math
 import random
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -267,12 +269,14 @@ def headline(doc: Doc, ctx: Context) -> Doc:
 
 
 def drop_paragraphs(doc: Doc, ctx: Context) -> Doc:
-    """Trimmed: one paragraph, or up to a quarter of them, left out (never the first)."""
+    """Trimmed: one paragraph, or up to a quarter of them, left out (never the lede: the
+    first paragraph that is not a site's chrome)."""
     n = len(doc.paragraphs)
     if n < 4:
         return doc
     count = ctx.rng.randint(1, max(1, n // 4))
-    dropped = set(ctx.rng.sample(range(1, n), count))
+    lede = next((i for i, p in enumerate(doc.paragraphs) if not is_chrome(p, ctx)), 0)
+    dropped = set(ctx.rng.sample([i for i in range(n) if i != lede], count))
     return Doc(doc.title, tuple(p for i, p in enumerate(doc.paragraphs) if i not in dropped))
 
 
@@ -298,6 +302,13 @@ def tldr(doc: Doc, ctx: Context) -> Doc:
         return doc
     picked = sentences[:3] if ctx.rng.random() < 0.5 else ctx.rng.sample(sentences, 3)
     return Doc(doc.title, ("TLDR", *(f"• {s}" for s in picked), *doc.paragraphs))
+
+
+def is_chrome(paragraph: str, ctx: Context) -> bool:
+    """A line some site prints around every article (its chrome), not the article's text."""
+    if paragraph.startswith("Related: "):
+        return True
+    return any(paragraph in (*site.top, *site.bottom) for site in ctx.sites)
 
 
 def chrome(doc: Doc, ctx: Context) -> Doc:
@@ -393,13 +404,13 @@ TEASER_WORDS = 60  # at least this many words of the article before the cut
 
 
 def teaser(doc: Doc, ctx: Context) -> Doc:
-    """Truncated to a teaser: the first paragraphs (at least ``TEASER_WORDS`` words when the
-    article has them) and a link to the rest at the origin.
+    """Truncated to a teaser: the first paragraphs (at least ``TEASER_WORDS`` words of the
+    article, chrome lines not counted, when it has them) and a link to the rest at the origin.
     """
     kept: list[str] = []
     for paragraph in doc.paragraphs:
         kept.append(paragraph)
-        if sum(len(p.split()) for p in kept) >= TEASER_WORDS:
+        if sum(len(p.split()) for p in kept if not is_chrome(p, ctx)) >= TEASER_WORDS:
             break
     more = f"Continue reading this story at {ctx.origin_site.name} …"
     return Doc(doc.title, (*kept, more))
@@ -688,6 +699,16 @@ def pair_score(truth: list[int], predicted: list[int]) -> PairScore:
     return PairScore(precision, recall, f1, true_pairs, predicted_pairs)
 
 
+def spread(scores: list[PairScore]) -> str:
+    """Mean ± standard deviation of precision, recall and F1 over several corpora."""
+    parts = []
+    for name in ("precision", "recall", "f1"):
+        values = [getattr(score, name) for score in scores]
+        parts.append(f"{name} {statistics.fmean(values):.4f} ± {statistics.stdev(values):.4f}")
+    lowest = min(score.recall for score in scores)
+    return ", ".join(parts) + f" (lowest recall {lowest:.4f})"
+
+
 def recall_by_transform(corpus: Corpus, groups: list[int]) -> dict[str, tuple[int, int]]:
     """For each transform: copies made with it that landed with their origin, of all."""
     origin_group = {p.family: g for p, g in zip(corpus.pages, groups, strict=True) if p.is_origin}
@@ -788,6 +809,14 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder")
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument(
+        "--corpora",
+        type=int,
+        default=1,
+        help="corpora per size (seeds seed+size, seed+size+1, …): more than one prints each "
+        "one's figures and their mean ± standard deviation; the contenders beside Wirebrief "
+        "run on the first only",
+    )
+    parser.add_argument(
         "--brute-budget", type=float, default=120.0, help="seconds for brute force per size"
     )
     parser.add_argument(
@@ -823,18 +852,38 @@ def main() -> None:
     rows: list[str] = []
     brute_finished = True
     for size in sizes:
-        corpus = build_corpus(size, real, pool, args.seed + size, args.order, args.transforms)
-        runs = [
-            run_wirebrief(corpus, args.budget, dedupe_only=args.dedupe_only),
-            run_exact_hash(corpus),
-        ]
-        if brute_finished:
-            runs.append(run_brute_force(corpus, args.brute_budget))
-            brute_finished = runs[-1].groups is not None
-        else:
-            note = "did not finish (not run: a smaller size did not)"
-            runs.append(Run("brute-force Jaccard", None, math.inf, note=note))
-        rows += report(size, corpus, runs)
+        scores: list[PairScore] = []
+        found: Counter[str] = Counter()
+        made: Counter[str] = Counter()
+        for number in range(args.corpora):
+            seed = args.seed + size + number
+            corpus = build_corpus(size, real, pool, seed, args.order, args.transforms)
+            runs = [run_wirebrief(corpus, args.budget, dedupe_only=args.dedupe_only)]
+            if number == 0:
+                runs.append(run_exact_hash(corpus))
+                if brute_finished:
+                    runs.append(run_brute_force(corpus, args.brute_budget))
+                    brute_finished = runs[-1].groups is not None
+                else:
+                    note = "did not finish (not run: a smaller size did not)"
+                    runs.append(Run("brute-force Jaccard", None, math.inf, note=note))
+            if args.corpora > 1:
+                print(f"\ncorpus {number + 1} of {args.corpora} (seed {seed})")
+            rows += report(size, corpus, runs)
+            if runs[0].groups is not None:
+                scores.append(pair_score([page.family for page in corpus.pages], runs[0].groups))
+                for name, (hit, total) in recall_by_transform(corpus, runs[0].groups).items():
+                    found[name] += hit
+                    made[name] += total
+        if len(scores) > 1:
+            print(
+                f"\n{size:,} pages, wirebrief over {len(scores)} corpora (mean ± sd): "
+                + spread(scores)
+            )
+            print(
+                "copies found by transform, all corpora: "
+                + ", ".join(f"{name} {found[name]}/{made[name]}" for name in sorted(made))
+            )
     print("\n| pages | method | P | R | F1 | pages/s | notes |")
     print("|---:|---|---:|---:|---:|---:|---|")
     print("\n".join(rows))
