@@ -46,6 +46,10 @@ class Settings:
     public_url: str | None = None
     # Whether anyone may read without signing in (changing anything always needs an account).
     public_reader: bool = True
+    # web: public pages kept per data version in each web process (web/pagecache.py)
+    page_cache: bool = True
+    # web: processes serving the reader (`wirebrief serve --workers`)
+    web_workers: int = 1
     # summarize: an optional OpenAI-compatible LLM for TLDRs (none: extractive only)
     llm_base_url: str | None = None
     llm_model: str | None = None
@@ -181,6 +185,8 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "port": ("WIREBRIEF_PORT", _positive_int),
     "public_url": ("WIREBRIEF_PUBLIC_URL", str),
     "public_reader": ("WIREBRIEF_PUBLIC_READER", _boolean),
+    "page_cache": ("WIREBRIEF_PAGE_CACHE", _boolean),
+    "web_workers": ("WIREBRIEF_WEB_WORKERS", _positive_int),
     "llm_base_url": ("WIREBRIEF_LLM_BASE_URL", str),
     "llm_model": ("WIREBRIEF_LLM_MODEL", str),
     "llm_api_key": ("WIREBRIEF_LLM_API_KEY", str),

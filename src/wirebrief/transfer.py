@@ -21,7 +21,7 @@ from sqlalchemy.schema import sort_tables_and_constraints
 from wirebrief.errors import TransferError
 from wirebrief.search.backend import backend_for
 from wirebrief.storage.db import Database
-from wirebrief.storage.models import Base
+from wirebrief.storage.models import Base, DataVersion
 
 BATCH_ROWS = 1000
 
@@ -107,6 +107,8 @@ def _copy_order() -> tuple[list[Table], dict[str, list[str]]]:
     for table, constraints in sort_tables_and_constraints(Base.metadata.sorted_tables):
         if table is None:  # the constraints that close a cycle
             cyclic.update(constraints)
+            continue
+        if table.name == DataVersion.__tablename__:  # each database's own (its triggers move it)
             continue
         tables.append(table)
     for table in tables:

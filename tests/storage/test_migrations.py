@@ -151,3 +151,30 @@ def test_story_tldr_stale_mark_keeps_every_story(any_db: Database) -> None:
     with any_db.engine.connect() as connection:
         assert connection.scalar(text("SELECT tldr_headline FROM stories")) == "The port reopened."
     command.upgrade(config, "head")
+
+
+def test_data_version_comes_with_its_triggers_over_existing_rows(any_db: Database) -> None:
+    config = _alembic_config(any_db.url)
+    command.downgrade(config, "0015")
+    with any_db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO articles (url, title, text, html, reading_minutes, content_hash,"
+                " fetched_at, updated_at, hidden) VALUES ('https://wire.example/a',"
+                " 'Port reopens', 'The port reopened on Monday.', '<p>The port reopened.</p>',"
+                " 1, 'abc', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, false)"
+            )
+        )
+    command.upgrade(config, "0016")
+    read = "SELECT version FROM data_version WHERE id = 1"
+    with any_db.engine.begin() as connection:
+        assert connection.scalar(text("SELECT title FROM articles")) == "Port reopens"
+        assert connection.scalar(text(read)) == 1
+        connection.execute(text("UPDATE articles SET hidden = true"))
+    with any_db.engine.connect() as connection:
+        assert connection.scalar(text(read)) == 2  # a removal moves it
+    command.downgrade(config, "0015")
+    with any_db.engine.begin() as connection:
+        connection.execute(text("UPDATE articles SET hidden = false"))  # no trigger left
+        assert "data_version" not in inspect(connection).get_table_names()
+    command.upgrade(config, "head")

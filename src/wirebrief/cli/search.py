@@ -72,11 +72,13 @@ def reindex(
 
     from wirebrief.search.backend import backend_for
     from wirebrief.search.related import update_related
+    from wirebrief.storage import dataversion
     from wirebrief.storage.models import Article
 
     db = state(ctx).database()
     with db.session() as session:
         count = backend_for(session).rebuild(session)
+        dataversion.bump(session)  # search pages cached by the web change with the index
         ids = list(session.scalars(select(Article.id).order_by(Article.id))) if related else []
     console.print(f"Search index rebuilt: {count} articles.")
     for start in range(0, len(ids), 500):  # oldest first, as if they arrived again

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import tempfile
 import threading
 from pathlib import Path
@@ -19,6 +20,15 @@ from wirebrief.storage.db import Database
 # that need them, so that `wirebrief --help` and quick commands start fast.
 
 HOST_OPTION = typer.Option(None, "--host", help="Interface to listen on (default 127.0.0.1).")
+WORKERS_OPTION = typer.Option(
+    None,
+    "--workers",
+    "-w",
+    min=1,
+    max=64,
+    help="Web processes (default 1, or WIREBRIEF_WEB_WORKERS); one per core serves the most "
+    "pages. /metrics then counts the requests of the process that answers it.",
+)
 PORT_OPTION = typer.Option(None, "--port", "-p", envvar="PORT", help="Port (default 8000).")
 
 
@@ -30,13 +40,21 @@ def register(app: typer.Typer) -> None:
 
 
 def serve(
-    ctx: typer.Context, host: str | None = HOST_OPTION, port: int | None = PORT_OPTION
+    ctx: typer.Context,
+    host: str | None = HOST_OPTION,
+    port: int | None = PORT_OPTION,
+    workers: int | None = WORKERS_OPTION,
 ) -> None:
     """Serve the web reader and the JSON API (docs at /docs). Does not fetch."""
-    _serve(state(ctx), host, port)
+    _serve(state(ctx), host, port, workers)
 
 
-def run(ctx: typer.Context, host: str | None = HOST_OPTION, port: int | None = PORT_OPTION) -> None:
+def run(
+    ctx: typer.Context,
+    host: str | None = HOST_OPTION,
+    port: int | None = PORT_OPTION,
+    workers: int | None = WORKERS_OPTION,
+) -> None:
     """Fetch due sources on schedule and serve the reader, in one process."""
     from wirebrief.scheduler import run_scheduler
 
@@ -48,7 +66,7 @@ def run(ctx: typer.Context, host: str | None = HOST_OPTION, port: int | None = P
     )
     worker.start()
     try:
-        _serve(cli, host, port)
+        _serve(cli, host, port, workers)
     finally:
         stop.set()
         worker.join(timeout=30)
@@ -135,12 +153,30 @@ def _demo_account(db: Database) -> None:
                   f"{api_password} (docs/apps.md)", highlight=False)  # fmt: skip
 
 
-def _serve(cli: CliState, host: str | None, port: int | None) -> None:
+def _serve(cli: CliState, host: str | None, port: int | None, workers: int | None = None) -> None:
     import uvicorn
 
-    from wirebrief.web.app import create_app
+    from wirebrief.web.app import SETTINGS_ENV, create_app, pass_settings
 
-    settings = cli.settings.with_overrides(host=host, port=port)
-    app = create_app(settings, cli.database())
+    settings = cli.settings.with_overrides(
+        host=host, port=port, web_workers=workers or cli.settings.web_workers
+    )
     console.print(f"Wirebrief reader at http://{settings.host}:{settings.port}/ (Ctrl+C to stop)")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    if settings.web_workers == 1:
+        app = create_app(settings, cli.database())
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        return
+    cli.database().dispose()  # the schema is checked here, once, with a readable error
+    # Each worker process builds its app from these settings (demo overrides included).
+    os.environ[SETTINGS_ENV] = pass_settings(settings)
+    uvicorn.run(
+        "wirebrief.web.app:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.web_workers,
+        # uvicorn restarts a worker that does not answer its health check within this; a
+        # worker importing the app on a busy machine takes longer than the default 5 s.
+        timeout_worker_healthcheck=60,
+        log_level="warning",
+    )

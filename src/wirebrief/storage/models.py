@@ -518,3 +518,15 @@ class HostSchedule(Base):
     host: Mapped[str] = mapped_column(Text, primary_key=True)  # host[:port], as fetched
     next_start_at: Mapped[datetime] = mapped_column(UTCDateTime)
     cooldown_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DataVersion(Base):
+    """One row whose version moves with every write to what public pages show: triggers on
+    the tracked tables (migration 0016) move it, so no write path can forget it."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    txid: Mapped[int | None] = mapped_column(BigInteger)  # PostgreSQL: the last mover

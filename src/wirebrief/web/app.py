@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import logging
+import os
+import pickle
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -14,6 +17,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from wirebrief import __version__
 from wirebrief.errors import WirebriefError
 from wirebrief.settings import Settings
+from wirebrief.storage.dataversion import VersionReader
 from wirebrief.storage.db import Database
 from wirebrief.web import (
     admin,
@@ -32,6 +36,7 @@ from wirebrief.web import (
 from wirebrief.web.errors import http_status, retry_after_header
 from wirebrief.web.httpcache import ConditionalGetMiddleware
 from wirebrief.web.metrics import RequestMetricsMiddleware
+from wirebrief.web.pagecache import PageCache
 from wirebrief.web.security import SecurityHeadersMiddleware
 from wirebrief.web.staticfiles import FingerprintedStaticFiles
 from wirebrief.web.templating import templates
@@ -64,9 +69,19 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )  # fmt: skip
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
+    app.state.versions = VersionReader(app.state.db.url)
     app.add_middleware(ConditionalGetMiddleware)  # innermost: hashes the uncompressed body
     app.add_middleware(auth.PrivateWhenSignedIn)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Outside the compression (it keeps pages gzipped once) and inside the metrics (hits
+    # are counted); anonymous requests for public pages only.
+    app.add_middleware(
+        PageCache,
+        versions=app.state.versions,
+        enabled=settings.public_reader and settings.page_cache,
+        period_s=lambda: settings.price_cache_ttl_s if settings.price_providers else 0,
+        in_thread=app.state.db.engine.dialect.name != "sqlite",
+    )
     app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", FingerprintedStaticFiles(directory=STATIC_DIR), name="static")
@@ -108,6 +123,22 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         return response
 
     return app
+
+
+SETTINGS_ENV = "WIREBRIEF_WEB_SETTINGS"
+
+
+def pass_settings(settings: Settings) -> str:
+    """``settings`` as an environment value for the web worker processes."""
+    return base64.b64encode(pickle.dumps(settings)).decode()
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one web worker process (``wirebrief serve --workers``): the settings the
+    command passed down, else the environment's."""
+    passed = os.environ.get(SETTINGS_ENV)
+    settings = pickle.loads(base64.b64decode(passed)) if passed else Settings.from_env()
+    return create_app(settings)
 
 
 def _error(request: Request, status: int, message: str):

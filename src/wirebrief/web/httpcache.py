@@ -1,16 +1,14 @@
-"""Conditional GET for pages, feeds and the API: ETag, Last-Modified and 304 Not Modified.
+"""Conditional GET for what the page cache does not keep (a signed-in reader's pages): an
+ETag that hashes the rendered body, and 304 Not Modified when it matches.
 
-The ETag is a hash of the rendered body, so it changes exactly when the content does;
-Last-Modified is when this server first answered with that ETag for that URL. A 304
-saves the transfer, not the rendering (which is cheap next to the network).
+The ETag changes exactly when the content does and is the same in every web process, so
+no state is kept between requests. Public pages get validators from the data version
+instead (``web/pagecache.py``), which also saves the rendering.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
-from collections import OrderedDict
-from email.utils import formatdate, parsedate_to_datetime
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,15 +17,13 @@ _CACHEABLE_TYPES = (b"text/html", b"application/rss+xml", b"application/atom+xml
                     b"application/feed+json", b"application/json")  # fmt: skip
 _SKIP_PATHS = ("/admin", "/static", "/metrics")
 MAX_BODY = 4 * 1024 * 1024
-MAX_URLS = 4096
 
 
 class ConditionalGetMiddleware:
-    """Adds ETag and Last-Modified to cacheable GET answers and turns matches into 304s."""
+    """Adds an ETag to cacheable GET answers and turns matches into 304s."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._seen: OrderedDict[str, tuple[str, float]] = OrderedDict()  # url → (etag, since)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -65,49 +61,32 @@ class ConditionalGetMiddleware:
                     await send({"type": "http.response.body", "body": b"".join(chunks),
                                 "more_body": message.get("more_body", False)})  # fmt: skip
                 elif not message.get("more_body", False):
-                    await self._finish(scope, start, b"".join(chunks), send)  # type: ignore[arg-type]
+                    await _finish(scope, start, b"".join(chunks), send)  # type: ignore[arg-type]
 
         await self.app(scope, receive, buffer)
 
-    async def _finish(self, scope: Scope, start: Message, body: bytes, send: Send) -> None:
-        etag = f'W/"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
-        since = self._since(scope, etag)
-        headers = MutableHeaders(scope=start)
-        headers["etag"] = etag
-        headers["last-modified"] = formatdate(since, usegmt=True)
-        headers.setdefault("cache-control", "no-cache")  # always revalidate; 304 makes it cheap
-        if _not_modified(Headers(scope=scope), etag, since):
-            for name in ("content-length", "content-type"):
-                if name in headers:
-                    del headers[name]
-            start["status"] = 304
-            await send(start)
-            await send({"type": "http.response.body", "body": b""})
-            return
+
+async def _finish(scope: Scope, start: Message, body: bytes, send: Send) -> None:
+    etag = f'W/"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+    headers = MutableHeaders(scope=start)
+    headers["etag"] = etag
+    headers.setdefault("cache-control", "no-cache")  # always revalidate; 304 makes it cheap
+    if _not_modified(Headers(scope=scope), etag):
+        for name in ("content-length", "content-type"):
+            if name in headers:
+                del headers[name]
+        start["status"] = 304
         await send(start)
-        await send({"type": "http.response.body", "body": body})
-
-    def _since(self, scope: Scope, etag: str) -> float:
-        """When this URL first answered with ``etag`` (now, if it just changed)."""
-        url = scope["path"] + "?" + scope.get("query_string", b"").decode("latin-1")
-        known = self._seen.pop(url, None)
-        since = known[1] if known and known[0] == etag else float(int(time.time()))
-        self._seen[url] = (etag, since)
-        if len(self._seen) > MAX_URLS:
-            self._seen.popitem(last=False)
-        return since
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send(start)
+    await send({"type": "http.response.body", "body": body})
 
 
-def _not_modified(request: Headers, etag: str, since: float) -> bool:
-    """RFC 9110 §13.2.2: If-None-Match wins; If-Modified-Since only without it."""
+def _not_modified(request: Headers, etag: str) -> bool:
+    """RFC 9110 §13.1.2: a weak comparison of If-None-Match's tags with ours."""
     if_none_match = request.get("if-none-match")
-    if if_none_match is not None:
-        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-        return "*" in tags or etag.removeprefix("W/") in tags
-    if_modified_since = request.get("if-modified-since")
-    if if_modified_since:
-        try:
-            return parsedate_to_datetime(if_modified_since).timestamp() >= since
-        except (TypeError, ValueError):
-            return False
-    return False
+    if if_none_match is None:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or etag.removeprefix("W/") in tags
