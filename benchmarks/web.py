@@ -3,6 +3,7 @@
     python benchmarks/web.py --db sqlite:///var/wirebrief.db          # the demo's database
     python benchmarks/web.py --db sqlite:///var/web-1m.db --before /tmp/before
     python benchmarks/web.py --db URL --connections 1 --routes home,story   # one client
+    python benchmarks/web.py --db URL --serve-args='' --serve-args='--workers 2'
     python benchmarks/web.py --build-corpus 1000000 --corpus var/web-1m.db
 
 The server (`wirebrief serve` of this checkout, and with --before another checkout's code
@@ -48,7 +49,6 @@ from wirebrief.storage.db import Database
 from wirebrief.storage.models import (
     Article,
     ArticleAsset,
-    ArticleSighting,
     RelatedArticle,
     Story,
 )
@@ -143,7 +143,7 @@ class StoryPlan:
 
 def build_corpus(db: Database, n: int, log=print) -> None:
     """``n`` articles recombined from the DOJ releases (``search.generate``), each with its
-    HTML, TLDR, story and sighting, as the store stage writes them; asset links, the search
+    HTML, TLDR and story, as the store stage writes them; asset links, the search
     index, the related postings of the newest ``POSTINGS_NEWEST`` and a related list of
     ``RELATED_STORED`` per article."""
     titles, paragraphs = search.real_text()
@@ -203,11 +203,6 @@ def _insert(db: Database, stories: list[dict], rows: list[dict], rng: random.Ran
         if stories:
             session.execute(insert(Story), stories)
         session.execute(insert(Article), rows)
-        session.execute(insert(ArticleSighting), [
-            {"article_id": r["id"], "url": r["url"], "source_id": r["source_id"],
-             "published_at": r["published_at"], "seen_at": r["fetched_at"]}
-            for r in rows
-        ])  # fmt: skip
         links = [
             {"article_id": row["id"], "asset_id": asset_id, "score": 1.0, "role": "about"}
             for row in rows
@@ -561,7 +556,10 @@ def main(argv: list[str] | None = None) -> int:
         "--before", type=Path, help="Also serve this checkout's code, the old way (a baseline)."
     )
     parser.add_argument(
-        "--serve-args", default="", help="Options for this checkout's `wirebrief serve`."
+        "--serve-args",
+        action="append",
+        help="Options for this checkout's `wirebrief serve` (repeat to compare several, "
+        "e.g. --serve-args='' --serve-args='--workers 2').",
     )
     parser.add_argument("--json", type=Path, help="Write every row here as JSON.")
     args = parser.parse_args(argv)
@@ -580,7 +578,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give --db URL to measure (or --build-corpus N --corpus FILE)")
     if not (0 < args.duration <= 120 and 0 < args.connections <= 1000 and 0 < args.rounds <= 5):
         parser.error("--duration is at most 120 s, --connections 1000, --rounds 5")
-    servers = [current_server(*args.serve_args.split())]
+    servers = [current_server(*options.split()) for options in args.serve_args or [""]]
     if args.before:
         servers.insert(0, checkout_server(args.before, f"before ({args.before.name})"))
     paths = route_paths(args.db)
