@@ -12,12 +12,20 @@ Measured, five runs each after a warm-up (median wall-clock and process CPU), be
 anchor measured in the same run: the anonymous reader's newest 50 articles
 (``storage.articles.list_articles``), a plain indexed read with no state:
 
-- unread page: ``item_roots`` unread, 50 families (the reader's list and an app's page);
+- unread page: ``item_roots`` unread, 50 families (the reader's list and an app's page),
+  over every subscription and for one source;
+- all page: ``item_roots`` of every state, 50 families;
 - unread counts: ``unread_counts`` (per source, per folder, total: the sidebar and the
   Reader API's unread-count);
 - unread ids: 10,000 unread item ids with their stable ids (``item_roots`` +
   ``first_members``), what NetNewsWire asks on every sync;
-- mark all read: one source's unread families (rolled back after each run).
+- mark all read: one source's unread families (rolled back after each run);
+- mark one read: one family read, as a click or an app's edit-tag (rolled back);
+- store step: filing one newly stored family for its source's followers (what the store
+  stage adds per page; rolled back).
+
+The desk is written straight to the database, then every account's unread rows are filed
+at once (``reading.file_everything``, what migration 0017 and ``doctor --repair`` do).
 
     python benchmarks/reading_state.py --sizes 10000,100000
 """
@@ -54,6 +62,7 @@ SEED = 20261207
 SOURCES = 40
 START = datetime(2025, 1, 1, tzinfo=UTC)
 RUNS = 5
+SIZE_PROBE = 9_999  # an article every desk has
 
 
 def _article(n: int, source_id: int, published: datetime) -> dict:
@@ -104,6 +113,9 @@ def build(db: Database, size: int) -> int:
              "starred": rng.random() < 0.017, "read_changed_at": now}
             for row in rows if rng.random() < 0.6
         ])  # fmt: skip
+        started = time.perf_counter()
+        reading.file_everything(session)
+        print(f"  unread rows filed for the whole desk in {time.perf_counter() - started:.1f} s")
         return user.id
 
 
@@ -135,11 +147,22 @@ def steps(user_id: int) -> dict[str, Callable]:
         refs = reading.item_roots(session, user(session), View.UNREAD, limit=10_000)
         return reading.first_members(session, [r.root_id for r in refs])
 
+    def store_step(session) -> None:
+        newest = session.scalar(select(Article.id).order_by(Article.id.desc()).limit(1))
+        session.execute(insert(Article), [_article(newest + 1, 7, datetime.now(UTC))])
+        reading.file_families(session, [newest + 1])
+
     return {
         "unread page (50)": lambda s: reading.item_roots(s, user(s), View.UNREAD, limit=50),
+        "one source's unread (50)": lambda s: reading.item_roots(
+            s, user(s), View.UNREAD, Scope(source_id=7), limit=50
+        ),
+        "all page (50)": lambda s: reading.item_roots(s, user(s), View.ALL, limit=50),
         "unread counts": lambda s: reading.unread_counts(s, user(s)),
         "unread ids (10,000)": unread_ids,
         "mark one source read": lambda s: reading.mark_all_read(s, user(s), Scope(source_id=7)),
+        "mark one read": lambda s: reading.mark_read(s, user(s), [SIZE_PROBE]),
+        "store step (one page)": store_step,
     }
 
 
@@ -153,7 +176,7 @@ def report(db: Database, user_id: int, built: float) -> None:
     print(f"\n{families:,} families, {unread:,} unread (built in {built:.1f} s)")
     print(f"  {'anchor: newest 50 articles':<28} {anchor[0]:8.1f} ms wall {anchor[1]:8.1f} ms CPU")
     for name, step in steps(user_id).items():
-        wall, cpu = measure(db, step, rollback=name.startswith("mark"))
+        wall, cpu = measure(db, step, rollback=name.startswith(("mark", "store")))
         print(f"  {name:<28} {wall:8.1f} ms wall {cpu:8.1f} ms CPU   "
               f"{wall / anchor[0]:6.1f}x the anchor")  # fmt: skip
 

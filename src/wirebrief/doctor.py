@@ -1,5 +1,5 @@
-"""``wirebrief doctor``: find stored articles missing from what readers find them by, and
-put them back.
+"""``wirebrief doctor``: find stored articles missing from what readers find them by (the
+search index, related stories, accounts' unread lists), and put them back.
 
 The store stage writes an article, its search index entry and its related stories in one
 transaction, so a healthy database has nothing to repair. Versions before that could
@@ -10,13 +10,14 @@ database edited by hand, restored in part or copied between engines can lose ent
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wirebrief.search.backend import backend_for
 from wirebrief.search.related import term_vector, update_related
+from wirebrief.storage import reading
 from wirebrief.storage import related as related_store
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article
@@ -31,16 +32,17 @@ class Findings:
     unindexed: list[int]  # visible articles search cannot find
     stray: list[int]  # index entries of hidden or deleted articles
     unrelated: list[int]  # articles whose related stories were never computed
+    misfiled: list[int] = field(default_factory=list)  # accounts whose unread rows are off
 
     @property
     def healthy(self) -> bool:
         """Whether nothing needs repairing."""
-        return not (self.unindexed or self.stray or self.unrelated)
+        return not (self.unindexed or self.stray or self.unrelated or self.misfiled)
 
     @property
     def count(self) -> int:
-        """Articles and entries to repair."""
-        return len(self.unindexed) + len(self.stray) + len(self.unrelated)
+        """Articles, entries and accounts to repair."""
+        return len(self.unindexed) + len(self.stray) + len(self.unrelated) + len(self.misfiled)
 
 
 def examine(db: Database) -> Findings:
@@ -50,14 +52,16 @@ def examine(db: Database) -> Findings:
         unindexed, stray = backend.missing(session), backend.stray(session)
         without = related_store.without_terms(session)
         unrelated = [a.id for a in _articles(session, without) if _has_terms(a)]
-    return Findings(unindexed, stray, unrelated)
+        misfiled = reading.misfiled_accounts(session)
+    return Findings(unindexed, stray, unrelated, misfiled)
 
 
 def repair(
     db: Database, findings: Findings, on_progress: Callable[[int], None] | None = None
 ) -> None:
     """Index what search misses (and drop stray entries), then compute missing related
-    stories, oldest article first, in transactions of :data:`BATCH`."""
+    stories, oldest article first, in transactions of :data:`BATCH`; then refile every
+    account's unread lists if one was off."""
     entries = sorted(set(findings.unindexed) | set(findings.stray))
     for batch in _batches(entries):
         with db.session() as session:
@@ -70,6 +74,11 @@ def repair(
                 update_related(session, article)
         if on_progress:
             on_progress(len(batch))
+    if findings.misfiled:
+        with db.session() as session:
+            reading.file_everything(session)
+        if on_progress:
+            on_progress(len(findings.misfiled))
 
 
 def _articles(session: Session, ids: list[int]) -> Iterable[Article]:

@@ -1,6 +1,6 @@
 """Removal decisions and source blocking, as the admin area makes them: the rows change
-(``storage/removals.py``), the copy families choose their origins again, then the search
-index and the stories' TLDRs follow, in the same transaction."""
+(``storage/removals.py``), the copy families choose their origins again, then the accounts'
+unread lists, the search index and the stories' TLDRs follow, in the same transaction."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from wirebrief.dedupe.collapse import settle
 from wirebrief.search.service import index_articles
-from wirebrief.storage import removals
+from wirebrief.storage import reading, removals
 from wirebrief.stories import tldr as story_tldr
 
 
@@ -31,6 +31,7 @@ def block_source(
     changed = removals.set_source_blocked(session, source_id, blocked, actor)
     if changed:
         settle(session, changed)  # a family shows under a visible member while it has one
+        reading.file_families(session, reading.roots_of(session, changed).values())
         _follow(session, changed)
     return changed
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, text
 
-from tests.support.articles import add_article, add_filler
+from tests.support.articles import START, add_article, add_filler
 from tests.support.cli import run_cli
 from wirebrief.search.service import search
+from wirebrief.storage import reading, subscriptions
+from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
-from wirebrief.storage.models import Article, ArticleTerm, RelatedArticle
+from wirebrief.storage.models import Article, ArticleTerm, RelatedArticle, User
+from wirebrief.storage.reading import View
 
 GOLD = "Central banks kept buying gold while the dollar slid for a third week."
 QUOKKA = "Rangers counted more quokkas on the island than in any year since records began."
@@ -79,3 +82,29 @@ def test_an_article_without_any_term_is_healthy(any_db: Database) -> None:
         add_article(session, "12 34", "1 2 3 4 5 6 7 8 9 10")
     result = run_cli("doctor", database_url=any_db.url)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_doctor_refiles_unread_lists_that_disagree_with_the_marks(any_db: Database) -> None:
+    with any_db.session() as session:
+        wire = source_store.add_source(session, "https://wire.example/feed", "Wire")
+        ana = User(name="ana", role="reader", password_hash="-", created_at=START,
+                   updated_at=START)  # fmt: skip
+        session.add(ana)
+        session.flush()
+        subscriptions.subscribe(session, ana, wire)
+        gold = add_article(session, "Gold tops 5,000 dollars", GOLD, source_id=wire.id).id
+        reading.file_families(session, [gold])
+        ana_id = ana.id
+        # lost behind the store stage's back: the account's unread row
+        session.execute(text("DELETE FROM unread_families"))
+    found = run_cli("doctor", database_url=any_db.url)
+    assert found.returncode == 1, found.stdout + found.stderr
+    assert (
+        f"1 accounts have unread lists that disagree with their marks (account ids {ana_id})"
+        in found.stdout
+    )
+    repaired = run_cli("doctor", "--repair", database_url=any_db.url)
+    assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+    with any_db.session() as session:
+        user = session.get_one(User, ana_id)
+        assert [r.root_id for r in reading.item_roots(session, user, View.UNREAD)] == [gold]

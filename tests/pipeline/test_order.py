@@ -20,7 +20,7 @@ def test_page_stages_run_in_the_documented_order() -> None:
 def test_store_steps_place_the_page_first_then_record_it() -> None:
     assert names(STORE_STEPS) == [
         "lock_copies", "skip_removed", "store_by_url", "collapse_copies",
-        "group_into_story", "store_asset_links", "index_for_search",
+        "group_into_story", "store_asset_links", "index_for_search", "file_for_readers",
     ]  # fmt: skip
 
 

@@ -8,7 +8,9 @@ The invariants, whatever the order:
   arrives later (copies, the original taking over as root);
 - an app's item id for a family is the first page stored and never changes;
 - every list shows one item per family;
-- a story is read until a new original joins it; a copy never makes it unread.
+- a story is read until a new original joins it; a copy never makes it unread;
+- every account's unread rows, kept page by page and mark by mark, are what filing the
+  whole desk from scratch writes.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from tests.dedupe.test_collapse import article, draft_of, footer
+from tests.support.unread import assert_filed_as_rebuilt
 from wirebrief.article import ArticleDraft
 from wirebrief.pipeline import store_article
 from wirebrief.settings import Settings
@@ -198,6 +201,7 @@ def run_order(desks: Desks, drafts: dict[str, ArticleDraft], order: tuple[str, .
                 item_id = reading.first_members(session, [root])[root]
         if item_id is not None:  # from then on: read, whatever arrives
             assert family_read(db, ana, read_url), (order, name)
+        assert_filed_as_rebuilt(db, (order, name))
     urls = {name: drafts[name].url for name in order}
     root_f, root_p = family_root(db, urls["O"]), family_root(db, urls["P"])
     assert {family_root(db, urls[n]) for n in FAMILY} == {root_f}, order
@@ -222,6 +226,7 @@ def run_order(desks: Desks, drafts: dict[str, ArticleDraft], order: tuple[str, .
         last_of_second = [name for name in order if name in SECOND][-1]
         reading.mark_read(session, user, [row_of(db, urls[last_of_second])])
         assert reading.story_state(session, user, story_id) == reading.StoryState(True, [])
+    assert_filed_as_rebuilt(db, order)
     # a copy of what was read keeps the story read; a new original makes it unread again
     store(db, drafts["R"])
     with db.session() as session:
@@ -235,6 +240,7 @@ def run_order(desks: Desks, drafts: dict[str, ArticleDraft], order: tuple[str, .
         assert session.get(Article, root_s).story_id == story_id
         assert reading.story_state(session, user, story_id) == reading.StoryState(False, [root_s])
     assert item_ids(db, ana, View.UNREAD) == [root_s]
+    assert_filed_as_rebuilt(db, order)
     if desks.engine == "sqlite":
         db.dispose()
 

@@ -1,5 +1,6 @@
 """Views, counts, stars, "mark all read" and the unread horizon of an account, on a desk
-written straight to the database (families by ``duplicate_of``; every page a row)."""
+written straight to the database (families by ``duplicate_of``; every page a row), each
+page then filed in the unread lists as the store stage files it."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.support.articles import START, add_article, story
+from tests.support.unread import assert_filed_as_rebuilt
+from wirebrief import moderation
 from wirebrief.storage import reading
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import subscriptions as subs
 from wirebrief.storage.db import Database
-from wirebrief.storage.models import Article, User
+from wirebrief.storage.models import Article, Source, User
 from wirebrief.storage.reading import Cursor, Scope, View
 
 
@@ -58,6 +61,7 @@ def build(session: Session) -> Desk:
     post = add_article(session, "A blog post", text(3), hours=4, source_id=blog.id, index=False)
     old = add_article(session, "Old news", text(4), hours=-24 * 30, source_id=wire.id, index=False)
     session.flush()
+    reading.file_families(session, [original.id, second.id, post.id, old.id])
     return Desk(user.id, wire.id, blog.id, copier.id, original.id, near.id, second.id, post.id,
                 old.id)  # fmt: skip
 
@@ -164,6 +168,8 @@ def test_mark_all_read_by_source_folder_time_and_story(any_db: Database, desk: D
         assert reading.story_state(session, user, event).read
         # what arrives afterwards is unread: marking all read is no watermark
         later = add_article(session, "Later", text(9), hours=5, source_id=desk.wire, index=False)
+        session.flush()
+        reading.file_families(session, [later.id])
     assert roots(any_db, desk, View.UNREAD) == [later.id]
 
 
@@ -238,3 +244,61 @@ def test_carriers_list_every_visible_page_of_a_family(any_db: Database, desk: De
         assert pages[0].url == original.url
         assert {p.url for p in pages} == {original.url, "https://mirror.example/fares",
                                           session.get(Article, desk.near_copy).url}  # fmt: skip
+
+
+def unread_of(any_db: Database, user_id: int, scope: Scope = Scope()) -> list[int]:
+    with any_db.session() as session:
+        user = session.get(User, user_id)
+        return [r.root_id for r in reading.item_roots(session, user, View.UNREAD, scope)]
+
+
+def test_unread_rows_follow_every_account_through_every_change(
+    any_db: Database, desk: Desk
+) -> None:
+    """Each change files the families it touches, for each account on its own terms (its
+    subscriptions, marks and horizon); after every step the rows are what a rebuild writes."""
+    with any_db.session() as session:
+        ben = User(name="ben", role="reader", password_hash="-", created_at=START,
+                   updated_at=START)  # no horizon: old news is unread for ben  # fmt: skip
+        session.add(ben)
+        session.flush()
+        subs.subscribe(session, ben, session.get_one(Source, desk.copier))
+        ben_id = ben.id
+    assert unread_of(any_db, ben_id) == [desk.original]  # the copier's copy, as its family
+    assert_filed_as_rebuilt(any_db)
+    with any_db.session() as session:
+        reading.mark_read(session, session.get_one(User, ben_id), [desk.near_copy])
+    assert unread_of(any_db, ben_id) == []
+    assert desk.original in unread_of(any_db, desk.user)  # ana's state is her own
+    with any_db.session() as session:
+        ben = session.get_one(User, ben_id)
+        subs.unsubscribe(session, ben, desk.copier)
+        subs.subscribe(session, ben, session.get_one(Source, desk.wire))
+    # ben read the family through the copy: from the wire too it stays read
+    assert unread_of(any_db, ben_id) == [desk.second, desk.old]
+    assert_filed_as_rebuilt(any_db)
+    with any_db.session() as session:
+        moderation.block_source(session, desk.wire, True)
+    # the wire's pages are hidden: the copier's copy, now the family's origin, still
+    # carries it for ana
+    assert unread_of(any_db, desk.user) == [desk.blog_post, desk.near_copy]
+    assert unread_of(any_db, ben_id) == []
+    assert_filed_as_rebuilt(any_db)
+    with any_db.session() as session:
+        moderation.block_source(session, desk.wire, False)
+        reading.mark_unread(session, session.get_one(User, desk.user), [desk.old])
+    # kept unread on purpose, old news joins ana's list; ben's list is back
+    assert unread_of(any_db, desk.user) == [desk.blog_post, desk.second, desk.original, desk.old]
+    assert unread_of(any_db, ben_id) == [desk.second, desk.old]
+    assert_filed_as_rebuilt(any_db)
+
+
+def test_unread_pages_by_cursor_visit_every_unread_item_once(any_db: Database, desk: Desk) -> None:
+    seen: list[int] = []
+    after = None
+    with any_db.session() as session:
+        user = session.get_one(User, desk.user)
+        while page := reading.item_roots(session, user, View.UNREAD, limit=1, after=after):
+            seen += [ref.root_id for ref in page]
+            after = Cursor.after(page[-1])
+    assert seen == unread_of(any_db, desk.user) == [desk.blog_post, desk.second, desk.original]

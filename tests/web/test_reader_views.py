@@ -72,12 +72,14 @@ def test_mark_all_read_by_source_and_age(signed_in) -> None:
 
 def test_a_new_original_in_a_read_story_is_marked_new(signed_in, db: Database) -> None:
     from tests.support.articles import add_article
+    from wirebrief.storage import reading
 
     client, desk, csrf = signed_in
     client.post(f"/reader/items/{desk.original_id}/read", data={"csrf": csrf})
     with db.session() as session:
-        add_article(session, "Korvex: the audit", "Auditors said the Korvex gap was larger.",
-                    hours=5, source_id=desk.source_id, story_id=desk.story_id)  # fmt: skip
+        added = add_article(session, "Korvex: the audit", "Auditors said the Korvex gap was larger.",
+                            hours=5, source_id=desk.source_id, story_id=desk.story_id)  # fmt: skip
+        reading.file_families(session, [added.id])  # as the store stage files it
     page = client.get("/reader").text
     assert titles(page)[0] == "Korvex: the audit"
     assert page.count("New in a story you read") == 1

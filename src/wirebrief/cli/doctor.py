@@ -16,27 +16,35 @@ def register(app: typer.Typer) -> None:
 def doctor(
     ctx: typer.Context,
     repair: bool = typer.Option(
-        False, "--repair", help="Index what search misses and compute missing related stories."
+        False,
+        "--repair",
+        help="Index what search misses, compute missing related stories, refile unread lists.",
     ),
 ) -> None:
-    """Check that every stored article is in the search index and has its related stories
-    (exit 1 when something is missing); with --repair, put it back. Safe while fetching."""
+    """Check that every stored article is in the search index and has its related stories,
+    and that every account's unread lists match its marks (exit 1 when something is off);
+    with --repair, put it right. Safe while fetching."""
     from wirebrief.doctor import examine
     from wirebrief.doctor import repair as repair_findings
 
     db = state(ctx).database()
     findings = examine(db)
     lines = (
-        (findings.unindexed, "stored articles are missing from the search index"),
-        (findings.stray, "search index entries belong to hidden or deleted articles"),
-        (findings.unrelated, "articles have no related stories computed"),
-    )
-    for ids, what in lines:
+        (findings.unindexed, "stored articles are missing from the search index", "article"),
+        (findings.stray, "search index entries belong to hidden or deleted articles", "article"),
+        (findings.unrelated, "articles have no related stories computed", "article"),
+        (findings.misfiled, "accounts have unread lists that disagree with their marks",
+         "account"),
+    )  # fmt: skip
+    for ids, what, kind in lines:
         if ids:
             shown = ", ".join(map(str, ids[:10])) + (", …" if len(ids) > 10 else "")
-            console.print(f"{len(ids)} {what} (article ids {shown}).", highlight=False)
+            console.print(f"{len(ids)} {what} ({kind} ids {shown}).", highlight=False)
     if findings.healthy:
-        console.print("All stored articles are searchable and have their related stories.")
+        console.print(
+            "All stored articles are searchable and have their related stories; every"
+            " account's unread lists match its marks."
+        )
         return
     if not repair:
         console.print("Run `wirebrief doctor --repair` to fix them.")

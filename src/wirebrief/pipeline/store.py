@@ -17,7 +17,7 @@ from wirebrief.dedupe.collapse import Placement, place
 from wirebrief.markets import catalog
 from wirebrief.search.indexing import index_stored
 from wirebrief.storage import articles as article_store
-from wirebrief.storage import copies, removals
+from wirebrief.storage import copies, reading, removals
 from wirebrief.storage.articles import StoreOutcome
 from wirebrief.storage.models import Article
 from wirebrief.stories.assign import assign_story
@@ -84,14 +84,26 @@ def store_asset_links(session: Session, page: Storing, outcome: StoreOutcome) ->
 
 
 def index_for_search(session: Session, page: Storing, outcome: StoreOutcome) -> None:
-    """Last, after the asset links: the search index entry and related stories."""
+    """After the asset links: the search index entry and related stories."""
     index_stored(session, page.draft.url, outcome)
+
+
+def file_for_readers(session: Session, page: Storing, outcome: StoreOutcome) -> None:
+    """Last: the page's family in the unread lists of the accounts that follow a source
+    carrying it (a new family, a copy another source carries, a new origin, a new time)."""
+    if outcome == StoreOutcome.UNCHANGED:
+        return
+    stored = article_store.find_article_by_url(session, page.draft.url)
+    if stored is not None:
+        roots = reading.roots_of(session, [stored.id]).values()
+        new_on = [stored.source_id] if stored.source_id is not None else []
+        reading.file_families(session, roots, new_on=new_on)
 
 
 PLACE_STEPS: tuple[PlaceStep, ...] = (
     lock_copies, skip_removed, store_by_url, collapse_copies, group_into_story,
 )  # fmt: skip
-RECORD_STEPS: tuple[RecordStep, ...] = (store_asset_links, index_for_search)
+RECORD_STEPS: tuple[RecordStep, ...] = (store_asset_links, index_for_search, file_for_readers)
 STORE_STEPS: tuple[PlaceStep | RecordStep, ...] = (*PLACE_STEPS, *RECORD_STEPS)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Table, event
+from sqlalchemy import ColumnElement, Connection, Table, event, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
@@ -47,6 +47,23 @@ def insert_or_update(
     """``INSERT … ON CONFLICT (keys) DO UPDATE SET columns``: a row another transaction
     wrote meanwhile is updated, never a unique violation (same SQL on both engines)."""
     return _insert_or_update(dialect, table, tuple(keys), tuple(columns))
+
+
+def likely(dialect: str, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``condition``, marked as true for most rows where the engine takes the hint (SQLite's
+    ``likely``), so its planner does not read a column's index for it."""
+    if dialect != "sqlite":
+        return condition
+    # untyped: a Boolean function would be compared with 1, which hides the hint
+    return cast("ColumnElement[bool]", func.likely(condition))
+
+
+def insert_or_ignore(dialect: str, table: Table) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING``: a row another transaction wrote meanwhile
+    stays, never a unique violation."""
+    return (
+        (postgresql if dialect == "postgresql" else sqlite).insert(table).on_conflict_do_nothing()
+    )
 
 
 @lru_cache(maxsize=64)

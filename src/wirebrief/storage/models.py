@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
@@ -183,6 +184,20 @@ class Article(Base):
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
 
     source: Mapped[Source | None] = relationship(back_populates="articles")
+
+
+# Families newest first (an account's lists walk it and stop after a page): each root by
+# its time, as storage/reading.py's family_time states it, with what the walk checks on
+# the root itself (so SQLite's planner prefers it to scanning a covering index and sorting).
+Index(
+    "ix_articles_roots_by_time",
+    func.coalesce(Article.published_at, Article.fetched_at),
+    Article.id,
+    Article.source_id,
+    Article.hidden,
+    sqlite_where=Article.duplicate_of.is_(None),
+    postgresql_where=Article.duplicate_of.is_(None),
+)
 
 
 class LshBand(Base):
@@ -385,6 +400,30 @@ class ReadingState(Base):
     starred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     read_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     starred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UnreadFamily(Base):
+    """An account's unread family, once per followed source that carries it: what the
+    account's unread lists and counts read, kept by ``storage/reading.py`` whenever a page
+    is stored, hidden or shown, a family marked, or a source followed or dropped."""
+
+    __tablename__ = "unread_families"
+    __table_args__ = (
+        # an account's unread families newest first, and one source's
+        Index("ix_unread_families_user_time", "user_id", "family_time", "family_id"),
+        Index("ix_unread_families_user_source", "user_id", "source_id", "family_time", "family_id"),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    family_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    family_time: Mapped[datetime] = mapped_column(UTCDateTime)  # the root's, as lists sort
 
 
 class ReadingLabel(Base):

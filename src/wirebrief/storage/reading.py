@@ -20,21 +20,27 @@ which no later arrival changes.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     CursorResult,
+    Delete,
+    Insert,
     Select,
     Table,
     and_,
+    bindparam,
     case,
     delete,
+    exists,
     func,
     literal,
     not_,
@@ -43,15 +49,16 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
-from wirebrief.storage import dialect
+from wirebrief.storage import dialect, locks
 from wirebrief.storage.families import family_of
 from wirebrief.storage.models import (
     Article,
     ReadingLabel,
     ReadingState,
     Subscription,
+    UnreadFamily,
     User,
 )
 from wirebrief.times import utcnow
@@ -170,6 +177,13 @@ class StoryState:
 
 # ── which families an account sees ──
 
+# An account in a condition: one account's id, or a column where one statement files
+# families for every subscriber at once.
+AccountId = int | ColumnElement[int] | InstrumentedAttribute[int]
+# A family's root id in a query: the root row's id, or a column naming it.
+RootId = ColumnElement[int] | InstrumentedAttribute[int]
+TimeColumn = ColumnElement[datetime] | InstrumentedAttribute[datetime]
+
 
 def subscribed_sources(user_id: int, scope: Scope = Scope()) -> Select[int]:
     """The ids of the sources an account follows, within ``scope``."""
@@ -181,16 +195,34 @@ def subscribed_sources(user_id: int, scope: Scope = Scope()) -> Select[int]:
     return query
 
 
-def _carried(sources: Select[int]) -> Select[int | None, int]:
-    """``(source_id, family)`` for every visible page of these sources: the articles they
-    published and the copies they carried."""
+def _carried(
+    sources: Select[int], families: BindParameter[Any] | None = None
+) -> Select[int | None, int]:
+    """``(source_id, family)`` for every visible page of these sources (in these families
+    only, if given): the articles they published and the copies they carried."""
+    within: ColumnElement[bool] = true()
+    if families is not None:
+        within = or_(_member.id.in_(families), _member.duplicate_of.in_(families))
     return select(_member.source_id.label("source_id"), family_of(_member).label("family")).where(
-        _member.hidden.is_(False), _member.source_id.in_(sources)
+        _member.hidden.is_(False), _member.source_id.in_(sources), within
+    )
+
+
+def _carried_by(sources: Select[int], root: type[Article] = Article) -> ColumnElement[bool]:
+    """A condition on a root row: a visible page of its family came from one of these
+    sources (index lookups per family, so a list can walk families and stop)."""
+    copy = aliased(Article)
+    return or_(
+        and_(root.hidden.is_(False), root.source_id.in_(sources)),
+        exists().where(
+            copy.duplicate_of == root.id, copy.hidden.is_(False), copy.source_id.in_(sources)
+        ),
     )
 
 
 def _families_marked(user_id: int, condition: ColumnElement[bool]) -> Select[int]:
-    """The families in which the account marked some member so."""
+    """The families in which the account marked some member so (a set: for lists driven
+    by a few marks, such as stars)."""
     return (
         select(family_of(_member))
         .select_from(ReadingState)
@@ -199,22 +231,54 @@ def _families_marked(user_id: int, condition: ColumnElement[bool]) -> Select[int
     )
 
 
+def _marked(
+    user_id: AccountId, condition: ColumnElement[bool], root_id: RootId
+) -> ColumnElement[bool]:
+    """A condition on a family's root id: the account marked some member so (the root's
+    own mark, then its copies': index lookups, never the account's every mark)."""
+    copy = aliased(Article)
+    mine = ReadingState.user_id == user_id
+
+    def on(article_id: RootId) -> ColumnElement[bool]:
+        marks = exists().where(mine, ReadingState.article_id == article_id, condition)
+        return marks.correlate_except(ReadingState)  # the account may be two levels out
+
+    # nested, so that the copies are found first, then each one's mark (by key)
+    copies = exists().where(copy.duplicate_of == root_id, on(copy.id)).correlate_except(copy)
+    return or_(on(root_id), copies)
+
+
+def _unread(
+    user_id: AccountId,
+    read_before: datetime
+    | ColumnElement[datetime | None]
+    | InstrumentedAttribute[datetime | None]
+    | None,
+    root: type[Article] = Article,
+) -> ColumnElement[bool]:
+    """A condition on a family's root row: no member read, and the family newer than the
+    account's horizon (``read_before``) or kept unread on purpose."""
+    not_read = not_(_marked(user_id, ReadingState.read.is_(True), root.id))
+    if read_before is None:
+        return not_read
+    recent = family_time(root) >= read_before
+    if not isinstance(read_before, datetime):  # every subscriber's own horizon
+        recent = or_(read_before.is_(None), recent)
+    return and_(not_read, or_(recent, _marked(user_id, ReadingState.read.is_(False), root.id)))
+
+
 def unread(user: User, root: type[Article] = Article) -> ColumnElement[bool]:
     """A condition on a family's root row: the family is unread for ``user``."""
-    not_read = root.id.not_in(_families_marked(user.id, ReadingState.read.is_(True)))
-    if user.read_before is None:
-        return not_read
-    recent = family_time(root) >= user.read_before
-    kept = root.id.in_(_families_marked(user.id, ReadingState.read.is_(False)))
-    return and_(not_read, or_(recent, kept))
+    return _unread(user.id, user.read_before, root)
 
 
 def _visible(root: type[Article] = Article) -> ColumnElement[bool]:
     """The family has a member that was not removed."""
-    copies = select(_member.duplicate_of).where(
-        _member.duplicate_of.is_not(None), _member.hidden.is_(False)
+    copy = aliased(Article)
+    return or_(
+        root.hidden.is_(False),
+        exists().where(copy.duplicate_of == root.id, copy.hidden.is_(False)),
     )
-    return or_(root.hidden.is_(False), root.id.in_(copies))
 
 
 def item_roots(
@@ -237,21 +301,45 @@ def item_roots(
     families and labelled ones are listed whether their sources are followed or not.
     ``since`` and ``until`` bound the family's time, ``crawled_since`` and ``crawled_until``
     when its root was fetched (what apps syncing "since my last sync" mean); all inclusive.
+
+    Each list walks an index in its order and stops after ``limit``: unread families from
+    the account's unread rows, starred and labelled ones from those few marks, the rest
+    from every family by time, checked per family.
     """
     wanted = view.filter if isinstance(view, View) else view
-    when = family_time(Article)
-    query = select(Article.id, when).where(Article.duplicate_of.is_(None), _visible())
-    carried = select(_carried(subscribed_sources(user.id, scope)).subquery().c.family)
-    if scope.label is not None:
-        query = query.where(Article.id.in_(_families_labelled(user.id, scope.label)))
-    elif wanted.starred is True and scope == Scope():
-        query = query.where(_starred(user))
+    everywhere_starred = wanted.starred is True and scope == Scope()
+    query: Select[int, datetime]
+    root_id: RootId
+    when: TimeColumn
+    if wanted.read is False and scope.label is None and not everywhere_starred:
+        query, root_id, when = _unread_rows(user, scope)
+        if crawled_since is not None or crawled_until is not None:
+            query = query.join(Article, Article.id == root_id)
     else:
-        query = query.where(Article.id.in_(carried))
+        root_id, when = Article.id, family_time(Article)
+        # most rows are roots: said so, SQLite walks the roots by time index rather than
+        # reading every root through duplicate_of's index and sorting them
+        is_root = dialect.likely(session.get_bind().dialect.name, Article.duplicate_of.is_(None))
+        query = select(root_id, when).where(is_root)
+        if scope.label is not None:
+            query = query.where(Article.id.in_(_families_labelled(user.id, scope.label)))
+        elif wanted.starred is True:
+            query = query.where(Article.id.in_(_families_marked(user.id, _is_starred)))
+        sources = subscribed_sources(user.id, scope)
+        if scope.label is not None or everywhere_starred:
+            query = query.where(_visible())
+        elif wanted.starred is True or scope.source_id is not None:
+            # a few families: gather them, then sort
+            query = query.where(Article.id.in_(select(_carried(sources).subquery().c.family)))
+        else:
+            # the account's or a folder's: walk every family newest first (the roots by
+            # time index), keep what the subscriptions carry, stop after a page
+            query = query.where(_carried_by(sources))
+        if wanted.read is not None:
+            query = query.where(not_(unread(user)) if wanted.read else unread(user))
     if wanted.starred is not None:
-        query = query.where(_starred(user) if wanted.starred else not_(_starred(user)))
-    if wanted.read is not None:
-        query = query.where(not_(unread(user)) if wanted.read else unread(user))
+        starred = _marked(user.id, _is_starred, root_id)
+        query = query.where(starred if wanted.starred else not_(starred))
     for column, low, high in ((when, since, until), (Article.fetched_at, crawled_since,
                                                       crawled_until)):  # fmt: skip
         if low is not None:
@@ -261,15 +349,31 @@ def item_roots(
     if after is not None:
         if oldest_first:
             query = query.where(
-                or_(when > after.time, and_(when == after.time, Article.id > after.root_id))
+                or_(when > after.time, and_(when == after.time, root_id > after.root_id))
             )
         else:
             query = query.where(
-                or_(when < after.time, and_(when == after.time, Article.id < after.root_id))
+                or_(when < after.time, and_(when == after.time, root_id < after.root_id))
             )
-    order = (when, Article.id) if oldest_first else (when.desc(), Article.id.desc())
+    order = (when, root_id) if oldest_first else (when.desc(), root_id.desc())
     rows = session.execute(query.order_by(*order).limit(limit))
     return [ItemRef(row[0], row[1]) for row in rows]
+
+
+_is_starred = ReadingState.starred.is_(True)
+
+
+def _unread_rows(user: User, scope: Scope) -> tuple[Select[int, datetime], RootId, TimeColumn]:
+    """The account's unread families within a folder or source scope, once each, with the
+    columns that name a family and its time."""
+    rows = UnreadFamily
+    query = select(rows.family_id, rows.family_time).where(rows.user_id == user.id)
+    if scope.source_id is not None:
+        query = query.where(rows.source_id == scope.source_id)
+    elif scope.folder_id is not None:
+        query = query.where(rows.source_id.in_(subscribed_sources(user.id, scope)))
+    # a family two followed sources carry has a row for each
+    return query.distinct(), rows.family_id, rows.family_time
 
 
 def items_by_first_id(
@@ -289,8 +393,7 @@ def items_by_first_id(
     sources = subscribed_sources(user.id)
     if source_ids is not None:
         sources = sources.where(Subscription.source_id.in_(list(source_ids)))
-    carried = select(_carried(sources).subquery().c.family)
-    query = select(first, Article.id).where(Article.duplicate_of.is_(None), Article.id.in_(carried))
+    query = select(first, Article.id).where(Article.duplicate_of.is_(None), _carried_by(sources))
     if before_id is not None:
         query = query.where(first < before_id).order_by(first.desc())
     else:
@@ -306,10 +409,6 @@ def count_items(session: Session, user: User) -> int:
     return session.scalar(select(func.count(func.distinct(carried.c.family)))) or 0
 
 
-def _starred(user: User, root: type[Article] = Article) -> ColumnElement[bool]:
-    return root.id.in_(_families_marked(user.id, ReadingState.starred.is_(True)))
-
-
 def _families_labelled(user_id: int, label: str) -> Select[int]:
     return (
         select(family_of(_member))
@@ -320,31 +419,28 @@ def _families_labelled(user_id: int, label: str) -> Select[int]:
 
 
 def unread_counts(session: Session, user: User) -> UnreadCounts:
-    """How many unread families each followed source and folder has, and in all."""
-    carried = _carried(subscribed_sources(user.id)).subquery()
-    rows = session.execute(
-        select(carried.c.source_id, carried.c.family, family_time(Article))
-        .join(Article, Article.id == carried.c.family)
-        .where(unread(user))
-    ).all()
-    folders = dict(
-        session.execute(
-            select(Subscription.source_id, Subscription.folder_id).where(
-                Subscription.user_id == user.id
-            )
-        ).all()
-    )
+    """How many unread families each followed source and folder has, and in all: read off
+    the account's unread rows (one index range), never the articles."""
+    rows = UnreadFamily
+    mine = rows.user_id == user.id
     counts = UnreadCounts()
-    by_folder: dict[int | None, set[int]] = defaultdict(set)
-    newest: dict[int, datetime] = {}
-    for source_id, family, when in rows:
-        by_folder[folders.get(source_id)].add(family)
-        if source_id not in newest or when > newest[source_id]:
-            newest[source_id] = when
-    counts.by_source = dict(Counter(source_id for source_id, _, _ in rows))
-    counts.by_folder = {folder: len(families) for folder, families in by_folder.items()}
-    counts.total = len({family for _, family, _ in rows})
-    counts.newest_by_source = newest
+    per_source = session.execute(
+        select(rows.source_id, func.count(), func.max(rows.family_time))
+        .where(mine)
+        .group_by(rows.source_id)
+    ).all()
+    counts.by_source = {source: count for source, count, _ in per_source}
+    counts.newest_by_source = {source: newest for source, _, newest in per_source}
+    per_folder = session.execute(
+        select(Subscription.folder_id, func.count(func.distinct(rows.family_id)))
+        .join(Subscription, and_(Subscription.user_id == rows.user_id,
+                                 Subscription.source_id == rows.source_id))
+        .where(mine)
+        .group_by(Subscription.folder_id)
+    ).all()  # fmt: skip
+    counts.by_folder = {folder: count for folder, count in per_folder}
+    total = select(func.count(func.distinct(rows.family_id))).where(mine)
+    counts.total = session.scalar(total) or 0
     return counts
 
 
@@ -417,15 +513,9 @@ def states(session: Session, user: User, roots: Sequence[int]) -> dict[int, Fami
 def story_state(session: Session, user: User, story_id: int) -> StoryState:
     """Whether the account has read every family of a story its subscriptions carry; the
     families it has not are new."""
-    carried = select(_carried(subscribed_sources(user.id)).subquery().c.family)
     new = session.scalars(
         select(Article.id)
-        .where(
-            Article.duplicate_of.is_(None),
-            Article.story_id == story_id,
-            Article.id.in_(carried),
-            unread(user),
-        )
+        .where(Article.duplicate_of.is_(None), Article.story_id == story_id, _filed_unread(user))
         .order_by(family_time(), Article.id)
     ).all()
     return StoryState(read=not new, new=list(new))
@@ -437,12 +527,18 @@ def stories_partly_read(session: Session, user: User, story_ids: Iterable[int]) 
     ids = sorted(set(story_ids))
     if not ids:
         return set()
-    carried = select(_carried(subscribed_sources(user.id)).subquery().c.family)
     query = select(Article.story_id).where(
-        Article.duplicate_of.is_(None), Article.story_id.in_(ids), Article.id.in_(carried),
-        not_(unread(user)),
+        Article.duplicate_of.is_(None), Article.story_id.in_(ids),
+        _carried_by(subscribed_sources(user.id)), not_(_filed_unread(user)),
     ).distinct()  # fmt: skip
     return set(session.scalars(query))
+
+
+def _filed_unread(user: User, root: type[Article] = Article) -> ColumnElement[bool]:
+    """A condition on a root row: the family is among the account's unread rows (so
+    carried by a source it follows, and unread)."""
+    rows = UnreadFamily
+    return exists().where(rows.user_id == user.id, rows.family_id == root.id)
 
 
 # ── changing state ──
@@ -451,23 +547,27 @@ def stories_partly_read(session: Session, user: User, story_ids: Iterable[int]) 
 def mark_read(session: Session, user: User, article_ids: Iterable[int]) -> None:
     """The families of these articles are read (each mark sits on the page acted on)."""
     for chunk in _chunks(article_ids):
+        _hold_families(session, chunk)
         _upsert(session, user, _existing(chunk), read=True, read_changed_at=utcnow())
+        _unfile(session, user, roots_of(session, chunk).values())
 
 
 def mark_unread(session: Session, user: User, article_ids: Iterable[int]) -> None:
     """The families of these articles are unread again, kept so even when old."""
     for chunk in _chunks(article_ids):
-        members = _members(roots_of(session, chunk).values())
+        _hold_families(session, chunk)
+        roots = set(roots_of(session, chunk).values())
         session.execute(
             update(ReadingState)
             .where(
                 ReadingState.user_id == user.id,
-                ReadingState.article_id.in_(members),
+                ReadingState.article_id.in_(_members(roots)),
                 ReadingState.read.is_not(None),
             )
             .values(read=None)
         )
         _upsert(session, user, _existing(chunk), read=False, read_changed_at=utcnow())
+        _file(session, roots, user_id=user.id)
 
 
 def set_starred(session: Session, user: User, article_ids: Iterable[int], starred: bool) -> None:
@@ -494,22 +594,169 @@ def mark_all_read(
     story_id: int | None = None,
 ) -> int:
     """Mark read every unread family the account's subscriptions carry within ``scope``
-    (published up to ``until``, fetched up to ``crawled_until``; in one story), in one
-    statement. Families arriving later stay unread. Returns how many were marked."""
+    (published up to ``until``, fetched up to ``crawled_until``; in one story); with a
+    label, every unread family with that label. Families arriving later stay unread.
+    Returns how many were marked."""
+    roots: Select[int, datetime]
+    root_id: RootId
+    when: TimeColumn
     if scope.label is not None:
-        within = _families_labelled(user.id, scope.label)
+        root_id, when = Article.id, family_time()
+        roots = select(root_id, when).where(
+            Article.duplicate_of.is_(None),
+            Article.id.in_(_families_labelled(user.id, scope.label)),
+            unread(user),
+        )
     else:
-        within = select(_carried(subscribed_sources(user.id, scope)).subquery().c.family)
-    roots = select(Article.id).where(
-        Article.duplicate_of.is_(None), Article.id.in_(within), unread(user)
-    )
+        roots, root_id, when = _unread_rows(user, scope)
+        if crawled_until is not None or story_id is not None:
+            roots = roots.join(Article, Article.id == root_id)
     if until is not None:
-        roots = roots.where(family_time() <= until)
+        roots = roots.where(when <= until)
     if crawled_until is not None:
         roots = roots.where(Article.fetched_at <= crawled_until)
     if story_id is not None:
         roots = roots.where(Article.story_id == story_id)
-    return _upsert(session, user, roots, read=True, read_changed_at=utcnow())
+    ids = [row[0] for row in session.execute(roots)]
+    for chunk in _chunks(ids):
+        _hold_families(session, chunk)
+        _upsert(session, user, _existing(chunk), read=True, read_changed_at=utcnow())
+        _unfile(session, user, roots_of(session, chunk).values())
+    return len(ids)
+
+
+# ── the unread rows: kept with every change, read by lists and counts ──
+
+# PostgreSQL advisory locks, so that a row filed from what a statement read never outlives
+# a change committed meanwhile: a page stored and an account's mark on the same family take
+# turns (families, by member id), and so do a page stored and a subscription to its source.
+# A stored page takes its family's locks first, then its source's; the others take one kind.
+_FAMILY_LOCKS = 0x52454144  # "READ"
+_SOURCE_LOCKS = 0x464F4C57  # "FOLW"
+
+
+def _hold_families(session: Session, article_ids: Collection[int]) -> None:
+    """Hold the family locks of these pages (a stored page holds every member's)."""
+    locks.hold(session, _FAMILY_LOCKS, article_ids)
+
+
+def file_families(session: Session, roots: Iterable[int], *, new_on: Collection[int] = ()) -> None:
+    """Refile these families for every account following a source that carries them: the
+    store stage calls it for each page it stores (a new family, a copy carried by another
+    source, an original taking over as root, a page read again), with the sources it was
+    just seen on (``new_on``); removals for each page hidden or shown."""
+    roots = set(roots)
+    if not roots:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        _hold_families(session, session.scalars(_members(roots)).all())
+        locks.hold(session, _SOURCE_LOCKS, new_on)
+    _file(session, roots)
+
+
+def file_subscription(session: Session, user: User, source_id: int) -> None:
+    """File the unread families of a source the account now follows."""
+    locks.hold(session, _SOURCE_LOCKS, [source_id])
+    rows = UnreadFamily
+    session.execute(delete(rows).where(rows.user_id == user.id, rows.source_id == source_id))
+    _file(session, None, user_id=user.id, source_id=source_id)
+
+
+def unfile_subscription(session: Session, user: User, source_id: int) -> None:
+    """Drop the unread rows of a source the account no longer follows."""
+    rows = UnreadFamily
+    session.execute(delete(rows).where(rows.user_id == user.id, rows.source_id == source_id))
+
+
+def misfiled_accounts(session: Session) -> list[int]:
+    """The accounts whose unread rows are not what a rebuild from the pages, subscriptions
+    and marks writes (the rebuild is rolled back)."""
+    kept = _rows_by_account(session)
+    rebuild = session.begin_nested()
+    file_everything(session)
+    rebuilt = _rows_by_account(session)
+    rebuild.rollback()
+    return sorted(user for user in kept.keys() | rebuilt.keys() if kept[user] != rebuilt[user])
+
+
+def _rows_by_account(session: Session) -> defaultdict[int, set[tuple[int, int, datetime]]]:
+    rows = UnreadFamily
+    found: defaultdict[int, set[tuple[int, int, datetime]]] = defaultdict(set)
+    query = select(rows.user_id, rows.family_id, rows.source_id, rows.family_time)
+    for user, family, source, when in session.execute(query):
+        found[user].add((family, source, when))
+    return found
+
+
+def file_everything(session: Session) -> None:
+    """Rebuild every account's unread rows from the pages, subscriptions and marks (what
+    ``wirebrief doctor --repair`` does when some are off)."""
+    session.execute(delete(UnreadFamily))
+    _file(session, None)
+
+
+def _file(
+    session: Session,
+    roots: Collection[int] | None,
+    *,
+    user_id: int | None = None,
+    source_id: int | None = None,
+) -> None:
+    """Write the unread rows of these families (every family if None), for one account
+    and source if given, from the truth: the pages, subscriptions and marks. Rows of these
+    families, and of members that were roots before (an original took over), go first."""
+    stale, fresh = _filing(
+        session.get_bind().dialect.name, roots is not None, user_id is not None,
+        source_id is not None,
+    )  # fmt: skip
+    values = {"roots": sorted(roots or ()), "user_id": user_id, "source_id": source_id}
+    if stale is not None:
+        session.execute(stale, values)
+    session.execute(fresh, values)
+
+
+@lru_cache(maxsize=16)
+def _filing(
+    dialect_name: str, by_family: bool, by_user: bool, by_source: bool
+) -> tuple[Delete | None, Insert]:
+    """The statements :func:`_file` runs, built once (building them costs more than
+    running them for one family), with ``roots``, ``user_id`` and ``source_id`` bound."""
+    rows = UnreadFamily
+    roots: BindParameter[Any] = bindparam("roots", expanding=True)
+    stale = None
+    if by_family:
+        stale = delete(rows).where(rows.family_id.in_(_members(roots)))
+        if by_user:
+            stale = stale.where(rows.user_id == bindparam("user_id"))
+    following = select(Subscription.source_id)
+    if by_user:
+        following = following.where(Subscription.user_id == bindparam("user_id"))
+    if by_source:
+        following = following.where(Subscription.source_id == bindparam("source_id"))
+    carried = _carried(following.distinct(), roots if by_family else None).subquery()
+    root = aliased(Article, name="root")
+    chosen = (
+        select(Subscription.user_id, carried.c.source_id, carried.c.family, family_time(root))
+        .select_from(carried)
+        .join(Subscription, Subscription.source_id == carried.c.source_id)
+        .join(User, User.id == Subscription.user_id)
+        .join(root, root.id == carried.c.family)
+        .where(root.duplicate_of.is_(None), _unread(Subscription.user_id, User.read_before, root))
+    )
+    if by_user:
+        chosen = chosen.where(Subscription.user_id == bindparam("user_id"))
+    table = cast(Table, rows.__table__)
+    columns = ["user_id", "source_id", "family_id", "family_time"]
+    fresh = dialect.insert_or_ignore(dialect_name, table).from_select(columns, chosen)
+    return stale, fresh
+
+
+def _unfile(session: Session, user: User, roots: Iterable[int]) -> None:
+    """The account read these families: their rows go."""
+    rows = UnreadFamily
+    session.execute(
+        delete(rows).where(rows.user_id == user.id, rows.family_id.in_(sorted(set(roots))))
+    )
 
 
 def set_label(
@@ -632,9 +879,9 @@ def _existing(ids: list[int]) -> Select[int]:
     return select(Article.id).where(Article.id.in_(ids))
 
 
-def _members(roots: Iterable[int]) -> Select[int]:
+def _members(roots: Iterable[int] | BindParameter[Any]) -> Select[int]:
     """Every article of these families."""
-    ids = sorted(set(roots))
+    ids = roots if isinstance(roots, BindParameter) else sorted(set(roots))
     return select(Article.id).where(or_(Article.id.in_(ids), Article.duplicate_of.in_(ids)))
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from wirebrief.errors import NotFoundError, RemovalStateError
-from wirebrief.storage import audit
+from wirebrief.storage import audit, reading
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.models import (
     Article,
@@ -200,7 +200,8 @@ def _block(session: Session, kind: str, values: set[str], request_id: int) -> No
 
 
 def _hide(session: Session, articles: list[Article], hidden: bool = True) -> list[int]:
-    """Set ``hidden`` and recount the stories; returns the ids that changed."""
+    """Set ``hidden``, recount the stories and refile the families in unread lists;
+    returns the ids that changed."""
     changed = [a for a in articles if a.hidden != hidden]
     if not changed:
         return []
@@ -214,4 +215,5 @@ def _hide(session: Session, articles: list[Article], hidden: bool = True) -> lis
         if story is not None:
             story_store.refresh(session, story)
             story_store.tldr_changed(session, story)
+    reading.file_families(session, reading.roots_of(session, ids).values())
     return ids

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from wirebrief.errors import FolderError, NotFoundError
+from wirebrief.storage import reading
 from wirebrief.storage.models import Folder, Source, Subscription, User
 from wirebrief.times import utcnow
 
@@ -109,6 +110,8 @@ def subscribe(
     if found is None:
         found = Subscription(user_id=user.id, source_id=source.id, created_at=utcnow())
         session.add(found)
+        session.flush()
+        reading.file_subscription(session, user, source.id)
     if folder is not None:
         found.folder_id = folder_named(session, user, folder).id if folder.strip() else None
     if title is not None:
@@ -127,6 +130,7 @@ def find_subscription(session: Session, user: User, source_id: int) -> Subscript
 
 def unsubscribe(session: Session, user: User, source_id: int) -> None:
     """Stop following a source (it is still fetched for the desk and for others)."""
+    reading.unfile_subscription(session, user, source_id)
     session.execute(
         delete(Subscription).where(
             Subscription.user_id == user.id, Subscription.source_id == source_id
