@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from wirebrief.errors import NotFoundError
 from wirebrief.storage import assets as asset_store
 from wirebrief.storage import locks
-from wirebrief.storage.models import Article, ArticleAsset, Asset, Story
+from wirebrief.storage.models import Article, ArticleAsset, Asset, Source, Story
 from wirebrief.times import utcnow
 
 MAX_CANDIDATES = 300
@@ -58,25 +58,42 @@ def refresh(session: Session, story: Story) -> None:
     """
     session.execute(select(Story.id).where(Story.id == story.id).with_for_update())
     story.updated_at = utcnow()
-    members = list(
-        session.scalars(
-            select(Article)
-            .options(joinedload(Article.source))
-            .where(Article.story_id == story.id, Article.hidden.is_(False))
+    # Aggregates in the database, never the member rows (with their texts): the cost of a
+    # join stays flat however many articles the story has.
+    visible = (Article.story_id == story.id, Article.hidden.is_(False))
+    pages, first, last = session.execute(
+        select(func.count(), func.min(Article.published_at), func.max(Article.published_at)).where(
+            *visible
         )
-    )
-    if not members:
-        story.article_count = story.source_count = 0
+    ).one()
+    story.article_count = pages  # pages: one row per URL
+    if not pages:
+        story.source_count = 0
         return
-    story.article_count = len(members)  # pages: one row per URL
-    story.source_count = len({_source_name(a).casefold() for a in members})
-    originals = [a for a in members if a.duplicate_of is None] or members
-    representative = min(originals, key=_in_time_order)
+    publisher = func.coalesce(Source.name, func.nullif(Article.site_name, ""), Article.url)
+    publishers = session.scalars(
+        select(publisher)
+        .distinct()
+        .select_from(Article)
+        .outerjoin(Source, Source.id == Article.source_id)
+        .where(*visible)
+    )
+    story.source_count = len({name.casefold() for name in publishers})
+    representative = session.execute(  # the earliest original (any member if none is)
+        select(Article.id, Article.title)
+        .where(*visible)
+        .order_by(
+            Article.duplicate_of.is_not(None),
+            Article.published_at.is_(None),
+            Article.published_at,
+            Article.url,
+        )
+        .limit(1)
+    ).one()
     story.representative_article_id = representative.id
     story.headline = representative.title[:500]
-    times = [a.published_at for a in members if a.published_at]
-    if times:
-        story.first_seen_at, story.last_seen_at = min(times), max(times)
+    if first is not None and last is not None:
+        story.first_seen_at, story.last_seen_at = first, last
 
 
 def _source_name(article: Article) -> str:
@@ -156,11 +173,6 @@ def save_tldr(
 
 def _originals_of(story_id: int) -> tuple[ColumnElement[bool], ...]:
     return (Article.story_id == story_id, Article.hidden.is_(False), Article.duplicate_of.is_(None))
-
-
-def _in_time_order(article: Article) -> tuple[bool, datetime | None, str]:
-    """Earliest publication first, undated last; the URL breaks ties, never arrival order."""
-    return (article.published_at is None, article.published_at, article.url)
 
 
 def about_assets(symbol: str | None = None, kind: str | None = None) -> ColumnElement[bool]:
