@@ -153,7 +153,14 @@ def _offer_to_neighbours(session: Session, me: Candidate, neighbours: dict[int, 
     if not neighbours:
         return
     lists = store.related_scores(session, neighbours)
-    listed = {rid for scores in lists.values() for rid in scores}
+    # A full list whose weakest entry beats the new article cannot take it in.
+    neighbours = {
+        n: score for n, score in neighbours.items()
+        if len(lists.get(n, {})) < STORED or score >= min(lists[n].values())
+    }  # fmt: skip
+    if not neighbours:
+        return
+    listed = {rid for n in neighbours for rid in lists.get(n, {})}
     found = store.candidates(session, listed | set(neighbours))
     changed: dict[int, dict[int, float]] = {}
     for neighbour, score in neighbours.items():
