@@ -412,19 +412,14 @@ def serve(corpus: Corpus, feeds: int) -> tuple[Any, str]:
         def do_GET(self) -> None:
             parts = self.path.strip("/").split("/")
             base = f"http://127.0.0.1:{self.server.server_port}"
+            status = 200
             if parts[0] == "feed" and len(parts) == 2:
                 body, kind = feed_of(corpus, int(parts[1]), feeds, base), "application/rss+xml"
             elif parts[0] == "page" and len(parts) == 2 and int(parts[1]) < corpus.size:
                 body, kind = corpus.page(int(parts[1])), "text/html; charset=utf-8"
             else:  # robots.txt and anything else
-                body, kind = b"not here", "text/plain"
-                self.send_response(404)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                return
-            self.send_response(200)
+                status, body, kind = 404, b"not here", "text/plain"
+            self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
