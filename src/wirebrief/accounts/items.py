@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from wirebrief.storage import reading
+from wirebrief.storage import families, reading
 from wirebrief.storage.models import Article, Source, Subscription, User
 from wirebrief.storage.reading import Page
 
@@ -87,9 +87,9 @@ def _shown_articles(session: Session, roots: Sequence[int]) -> dict[int, Article
     if removed:
         stand_ins = dict(
             session.execute(
-                select(Article.duplicate_of, func.min(Article.id))
-                .where(Article.duplicate_of.in_(removed), Article.hidden.is_(False))
-                .group_by(Article.duplicate_of)
+                select(families.origin_of_copy(), func.min(Article.id))
+                .where(families.origin_of_copy().in_(removed), Article.hidden.is_(False))
+                .group_by(families.origin_of_copy())
             ).all()
         )
         for root in removed:

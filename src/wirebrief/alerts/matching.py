@@ -61,4 +61,4 @@ def queue_new_matches(session: Session, saved: SavedSearch, now: datetime) -> in
 
 def _family(article: Article) -> int:
     """The article's family: its origin's id."""
-    return article.duplicate_of or article.id
+    return article.family

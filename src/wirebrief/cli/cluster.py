@@ -112,7 +112,7 @@ def _results(db: Any, urls: dict[str, str]) -> dict[str, dict[str, Any]]:
     results = {}
     for key, url in urls.items():
         article = page_article[url]
-        root = articles.get(article.duplicate_of or article.id, article)
+        root = articles.get(article.family, article)
         origin_key = by_url.get(root.url)
         results[key] = {
             "duplicate_of": None if origin_key in (None, key) else origin_key,

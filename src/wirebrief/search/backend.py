@@ -34,6 +34,7 @@ from wirebrief.errors import ConfigError
 from wirebrief.markets.types import LinkRole
 from wirebrief.search.query import SearchQuery
 from wirebrief.search.snippets import excerpt_html, highlight, marked_html, snippet_html
+from wirebrief.storage import families
 from wirebrief.storage.models import Article, ArticleAsset, Asset
 
 SORTS = ("relevance", "time")
@@ -150,7 +151,7 @@ def stray_entries(session: Session, table: str, key: str) -> list[int]:
 
 def story_key() -> ColumnElement[int]:
     """What collapses copies: the story, else the origin of a near copy, else the article."""
-    return func.coalesce(Article.story_id, -func.coalesce(Article.duplicate_of, Article.id))
+    return func.coalesce(Article.story_id, -families.family_of())
 
 
 def sort_time() -> ColumnElement[datetime]:
@@ -205,7 +206,7 @@ def collapse(candidates: Select, order: Order, limit: int, offset: int) -> Selec
     ``candidates`` selects ``id`` and ``score`` (higher is better) from articles, joined with
     whatever matched; one extra row is fetched to tell whether another page follows.
     """
-    is_copy = case((Article.duplicate_of.is_(None), 0), else_=1)
+    is_copy = case((families.is_origin(), 0), else_=1)
     ranked = candidates.add_columns(
         story_key().label("story"), sort_time().label("at"), is_copy.label("copy")
     ).subquery("candidates")

@@ -78,7 +78,7 @@ def update_related(session: Session, article: Article) -> list[int]:
         return []
     me = Candidate(
         article.id,
-        store.story_key(article.story_id, article.duplicate_of, article.id),
+        store.story_key(article.story_id, article.family),
         article.published_at or article.fetched_at,
         False,
     )
@@ -106,12 +106,12 @@ def update_related(session: Session, article: Article) -> list[int]:
 def related_for(session: Session, article: Article, limit: int = SHOWN) -> list[Related]:
     """Up to ``limit`` related stories of ``article``: never its own, never one twice, each
     as its copy family's origin (a copy stored as related links to its original)."""
-    own = store.story_key(article.story_id, article.duplicate_of, article.id)
+    own = store.story_key(article.story_id, article.family)
     seen = {own}
     out = []
     stored = store.related_articles(session, article.id)
     for origin, (_, score) in families.one_per_family(session, stored, lambda row: row[0]):
-        key = store.story_key(origin.story_id, origin.duplicate_of, origin.id)
+        key = store.story_key(origin.story_id, origin.family)
         if key in seen:
             continue
         seen.add(key)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from wirebrief.errors import NotFoundError
 from wirebrief.storage.articles import latest_article_id
+from wirebrief.storage.families import family_of
 from wirebrief.storage.models import AlertDelivery, AlertWebhook, Article, SavedSearch
 from wirebrief.storage.related import story_key
 
@@ -71,14 +72,14 @@ def enqueue(
 ) -> int:
     """Queue deliveries of ``articles`` (one per story, never one the webhook already had)."""
     delivered = session.execute(
-        select(Article.id, Article.story_id, Article.duplicate_of)
+        select(Article.story_id, family_of().label("family"))
         .join(AlertDelivery, AlertDelivery.article_id == Article.id)
         .where(AlertDelivery.webhook_id == webhook.id)
     ).all()
-    stories = {story_key(row.story_id, row.duplicate_of, row.id) for row in delivered}
+    stories = {story_key(row.story_id, row.family) for row in delivered}
     queued = 0
     for article in articles:
-        story = story_key(article.story_id, article.duplicate_of, article.id)
+        story = story_key(article.story_id, article.family)
         if story in stories:
             continue
         stories.add(story)

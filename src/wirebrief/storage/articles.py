@@ -116,7 +116,7 @@ def new_pages_by_source(
     """``source id → (pages, copies)`` stored after article ``after_id``: copies are counted
     as the families stand now, after every page of the run was placed."""
     query = (
-        select(Article.source_id, func.count(Article.id), func.count(Article.duplicate_of))
+        select(Article.source_id, func.count(Article.id), func.count(families.origin_of_copy()))
         .where(Article.id > after_id, Article.source_id.in_(source_ids))
         .group_by(Article.source_id)
     )

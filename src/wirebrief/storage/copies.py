@@ -12,7 +12,7 @@ from sqlalchemy import Table, TextClause, delete, or_, select, text
 from sqlalchemy.orm import Session, load_only
 
 from wirebrief.storage import locks
-from wirebrief.storage.families import family_of
+from wirebrief.storage.families import family_of, in_families
 from wirebrief.storage.models import Article, LshBand
 
 # How many of a bucket's newest holders the candidate query reads (see ``candidates``).
@@ -78,7 +78,7 @@ def family_members(session: Session, origins: Iterable[int]) -> list[Article]:
     query = (
         select(Article)
         .options(load_only(*(getattr(Article, name) for name in _MEMBER_FIELDS)))
-        .where(or_(Article.id.in_(ids), Article.duplicate_of.in_(ids)))
+        .where(in_families(ids))
         .order_by(Article.id)
         .execution_options(populate_existing=True)
     )

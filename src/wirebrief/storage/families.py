@@ -10,12 +10,15 @@ its copies included, each family once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, joinedload
 
 from wirebrief.storage.models import Article
+
+# Only this module (and the writers that file copies: dedupe/collapse.py, storage/copies.py)
+# spells out how a family is stored; tests/storage/test_families_only.py keeps it so.
 
 T = TypeVar("T")
 
@@ -23,6 +26,37 @@ T = TypeVar("T")
 def family_of(article: type[Article] = Article) -> ColumnElement[int]:
     """An article's family: the id of its origin (every copy points at the origin itself)."""
     return func.coalesce(article.duplicate_of, article.id)
+
+
+def is_origin(article: type[Article] = Article) -> ColumnElement[bool]:
+    """The row is its family's origin: the entry a list shows for the family."""
+    return article.duplicate_of.is_(None)
+
+
+def is_copy(article: type[Article] = Article) -> ColumnElement[bool]:
+    """The row is a copy of another article (1 sorts after 0 as True after False)."""
+    return article.duplicate_of.is_not(None)
+
+
+def origin_of_copy(article: type[Article] = Article) -> InstrumentedAttribute[int | None]:
+    """The origin a copy points at (NULL on an origin): to group copies by family."""
+    return article.duplicate_of
+
+
+def copy_of(
+    origin_id: int | ColumnElement[int] | InstrumentedAttribute[int],
+    article: type[Article] = Article,
+) -> ColumnElement[bool]:
+    """The row is a copy in the family of ``origin_id``."""
+    return article.duplicate_of == origin_id
+
+
+def in_families(
+    origin_ids: Iterable[int] | BindParameter[Any], article: type[Article] = Article
+) -> ColumnElement[bool]:
+    """The row belongs to one of these families (given by their origins' ids)."""
+    ids = origin_ids if isinstance(origin_ids, BindParameter) else sorted(set(origin_ids))
+    return or_(article.id.in_(ids), article.duplicate_of.in_(ids))
 
 
 def newest_first() -> list[ColumnElement]:
@@ -94,13 +128,13 @@ def stored_by(session: Session, families: Iterable[int], up_to_id: int) -> set[i
 
 def origins(session: Session, articles: Sequence[Article]) -> dict[int, Article]:
     """``article id → its family's origin`` (the article itself for an origin)."""
-    wanted = {a.duplicate_of for a in articles if a.duplicate_of is not None}
+    wanted = {a.family for a in articles if a.is_copy}
     found = {a.id: a for a in articles}
     missing = wanted - set(found)
     if missing:
         query = select(Article).options(joinedload(Article.source))
         found |= {a.id: a for a in session.scalars(query.where(Article.id.in_(missing)))}
-    return {a.id: found.get(a.duplicate_of or a.id, a) for a in articles}
+    return {a.id: found.get(a.family, a) for a in articles}
 
 
 def one_per_family(

@@ -185,6 +185,16 @@ class Article(Base):
 
     source: Mapped[Source | None] = relationship(back_populates="articles")
 
+    @property
+    def family(self) -> int:
+        """The article's copy family: its origin's id (its own for an origin)."""
+        return self.duplicate_of or self.id
+
+    @property
+    def is_copy(self) -> bool:
+        """A copy of another article (exact or near), not its family's origin."""
+        return self.duplicate_of is not None
+
 
 # Families newest first (an account's lists walk it and stop after a page): each root by
 # its time, as storage/reading.py's family_time states it, with what the walk checks on

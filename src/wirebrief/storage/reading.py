@@ -52,7 +52,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from wirebrief.storage import dialect, locks
-from wirebrief.storage.families import family_of
+from wirebrief.storage.families import (
+    copy_of,
+    family_of,
+    in_families,
+    is_origin,
+    origin_of_copy,
+)
 from wirebrief.storage.models import (
     Article,
     ReadingLabel,
@@ -202,7 +208,7 @@ def _carried(
     only, if given): the articles they published and the copies they carried."""
     within: ColumnElement[bool] = true()
     if families is not None:
-        within = or_(_member.id.in_(families), _member.duplicate_of.in_(families))
+        within = in_families(families, _member)
     return select(_member.source_id.label("source_id"), family_of(_member).label("family")).where(
         _member.hidden.is_(False), _member.source_id.in_(sources), within
     )
@@ -214,9 +220,7 @@ def _carried_by(sources: Select[int], root: type[Article] = Article) -> ColumnEl
     copy = aliased(Article)
     return or_(
         and_(root.hidden.is_(False), root.source_id.in_(sources)),
-        exists().where(
-            copy.duplicate_of == root.id, copy.hidden.is_(False), copy.source_id.in_(sources)
-        ),
+        exists().where(copy_of(root.id, copy), copy.hidden.is_(False), copy.source_id.in_(sources)),
     )
 
 
@@ -244,7 +248,7 @@ def _marked(
         return marks.correlate_except(ReadingState)  # the account may be two levels out
 
     # nested, so that the copies are found first, then each one's mark (by key)
-    copies = exists().where(copy.duplicate_of == root_id, on(copy.id)).correlate_except(copy)
+    copies = exists().where(copy_of(root_id, copy), on(copy.id)).correlate_except(copy)
     return or_(on(root_id), copies)
 
 
@@ -277,7 +281,7 @@ def _visible(root: type[Article] = Article) -> ColumnElement[bool]:
     copy = aliased(Article)
     return or_(
         root.hidden.is_(False),
-        exists().where(copy.duplicate_of == root.id, copy.hidden.is_(False)),
+        exists().where(copy_of(root.id, copy), copy.hidden.is_(False)),
     )
 
 
@@ -318,8 +322,8 @@ def item_roots(
     else:
         root_id, when = Article.id, family_time(Article)
         # most rows are roots: said so, SQLite walks the roots by time index rather than
-        # reading every root through duplicate_of's index and sorting them
-        is_root = dialect.likely(session.get_bind().dialect.name, Article.duplicate_of.is_(None))
+        # reading every root through the copies' index and sorting them
+        is_root = dialect.likely(session.get_bind().dialect.name, is_origin())
         query = select(root_id, when).where(is_root)
         if scope.label is not None:
             query = query.where(Article.id.in_(_families_labelled(user.id, scope.label)))
@@ -393,7 +397,7 @@ def items_by_first_id(
     sources = subscribed_sources(user.id)
     if source_ids is not None:
         sources = sources.where(Subscription.source_id.in_(list(source_ids)))
-    query = select(first, Article.id).where(Article.duplicate_of.is_(None), _carried_by(sources))
+    query = select(first, Article.id).where(is_origin(), _carried_by(sources))
     if before_id is not None:
         query = query.where(first < before_id).order_by(first.desc())
     else:
@@ -462,9 +466,9 @@ def first_members(session: Session, roots: Iterable[int]) -> dict[int, int]:
     if not firsts:
         return {}
     rows = session.execute(
-        select(Article.duplicate_of, func.min(Article.id))
-        .where(Article.duplicate_of.in_(list(firsts)))
-        .group_by(Article.duplicate_of)
+        select(origin_of_copy(), func.min(Article.id))
+        .where(origin_of_copy().in_(list(firsts)))
+        .group_by(origin_of_copy())
     )
     for root, first in rows:
         if root is not None:  # the query asks for copies of these roots only
@@ -475,7 +479,7 @@ def first_members(session: Session, roots: Iterable[int]) -> dict[int, int]:
 def first_member_id(root: type[Article] = Article) -> ColumnElement[int]:
     """:func:`first_members` as a column of a query over root rows."""
     earliest = func.coalesce(
-        select(func.min(_member.id)).where(_member.duplicate_of == root.id).scalar_subquery(),
+        select(func.min(_member.id)).where(copy_of(root.id, _member)).scalar_subquery(),
         root.id,
     )
     return case((earliest < root.id, earliest), else_=root.id)
@@ -515,7 +519,7 @@ def story_state(session: Session, user: User, story_id: int) -> StoryState:
     families it has not are new."""
     new = session.scalars(
         select(Article.id)
-        .where(Article.duplicate_of.is_(None), Article.story_id == story_id, _filed_unread(user))
+        .where(is_origin(), Article.story_id == story_id, _filed_unread(user))
         .order_by(family_time(), Article.id)
     ).all()
     return StoryState(read=not new, new=list(new))
@@ -528,7 +532,7 @@ def stories_partly_read(session: Session, user: User, story_ids: Iterable[int]) 
     if not ids:
         return set()
     query = select(Article.story_id).where(
-        Article.duplicate_of.is_(None), Article.story_id.in_(ids),
+        is_origin(), Article.story_id.in_(ids),
         _carried_by(subscribed_sources(user.id)), not_(_filed_unread(user)),
     ).distinct()  # fmt: skip
     return set(session.scalars(query))
@@ -603,7 +607,7 @@ def mark_all_read(
     if scope.label is not None:
         root_id, when = Article.id, family_time()
         roots = select(root_id, when).where(
-            Article.duplicate_of.is_(None),
+            is_origin(),
             Article.id.in_(_families_labelled(user.id, scope.label)),
             unread(user),
         )
@@ -741,7 +745,7 @@ def _filing(
         .join(Subscription, Subscription.source_id == carried.c.source_id)
         .join(User, User.id == Subscription.user_id)
         .join(root, root.id == carried.c.family)
-        .where(root.duplicate_of.is_(None), _unread(Subscription.user_id, User.read_before, root))
+        .where(is_origin(root), _unread(Subscription.user_id, User.read_before, root))
     )
     if by_user:
         chosen = chosen.where(Subscription.user_id == bindparam("user_id"))
@@ -881,8 +885,7 @@ def _existing(ids: list[int]) -> Select[int]:
 
 def _members(roots: Iterable[int] | BindParameter[Any]) -> Select[int]:
     """Every article of these families."""
-    ids = roots if isinstance(roots, BindParameter) else sorted(set(roots))
-    return select(Article.id).where(or_(Article.id.in_(ids), Article.duplicate_of.in_(ids)))
+    return select(Article.id).where(in_families(roots))
 
 
 def _upsert(session: Session, user: User, article_ids: Select[int], **values: object) -> int:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from wirebrief.markets.types import LinkRole
 from wirebrief.storage.dialect import insert_or_update
+from wirebrief.storage.families import family_of
 from wirebrief.storage.models import Article, ArticleAsset, ArticleTerm, RelatedArticle
 
 # Core tables (mapped classes type ``__table__`` as a plain FromClause).
@@ -37,7 +38,7 @@ _ASSETS_OF = select(_links.c.article_id, _links.c.asset_id).where(
     _links.c.article_id.in_(_IDS), _ABOUT
 )
 _CANDIDATES = select(
-    _articles.c.id, _articles.c.story_id, _articles.c.duplicate_of, _articles.c.published_at,
+    _articles.c.id, _articles.c.story_id, family_of().label("family"), _articles.c.published_at,
     _articles.c.fetched_at, _articles.c.hidden,
 ).where(_articles.c.id.in_(_IDS))  # fmt: skip
 _LISTS = select(_related.c.article_id, _related.c.related_id, _related.c.score).where(
@@ -55,9 +56,9 @@ class Candidate:
     hidden: bool
 
 
-def story_key(story_id: int | None, duplicate_of: int | None, article_id: int) -> int:
+def story_key(story_id: int | None, family: int) -> int:
     """The same key as ``search.backend.story_key``, in Python."""
-    return story_id if story_id is not None else -(duplicate_of or article_id)
+    return story_id if story_id is not None else -family
 
 
 def save_terms(session: Session, article_id: int, vector: dict[int, float]) -> None:
@@ -161,7 +162,7 @@ def candidates(session: Session, article_ids: Iterable[int]) -> dict[int, Candid
     return {
         row.id: Candidate(
             row.id,
-            story_key(row.story_id, row.duplicate_of, row.id),
+            story_key(row.story_id, row.family),
             row.published_at or row.fetched_at,
             row.hidden,
         )

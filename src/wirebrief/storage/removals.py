@@ -17,7 +17,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from wirebrief.errors import NotFoundError, RemovalStateError
-from wirebrief.storage import audit, reading
+from wirebrief.storage import audit, families, reading
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.models import (
     Article,
@@ -171,12 +171,7 @@ def _pending(session: Session, request_id: int) -> RemovalRequest:
 
 def _family(session: Session, article: Article) -> list[Article]:
     """An article, its origin and every copy of that origin."""
-    root = article.duplicate_of or article.id
-    return list(
-        session.scalars(
-            select(Article).where(or_(Article.id == root, Article.duplicate_of == root))
-        )
-    )
+    return list(session.scalars(select(Article).where(families.in_families([article.family]))))
 
 
 def _urls_of(article: Article) -> set[str]:

@@ -12,6 +12,7 @@ from wirebrief import polling
 from wirebrief.errors import DuplicateSource, NotFoundError
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
+from wirebrief.storage.families import origin_of_copy
 from wirebrief.storage.models import Article, FetchAttempt, Source
 from wirebrief.times import utcnow
 
@@ -95,7 +96,7 @@ def source_stats(session: Session, source_id: int | None = None) -> dict[int, So
     rate from the stored publication times of its newest ``RATE_SAMPLE`` pages."""
     mine = Article.source_id.is_not(None) if source_id is None else Article.source_id == source_id
     counts = session.execute(
-        select(Article.source_id, func.count(Article.id), func.count(Article.duplicate_of))
+        select(Article.source_id, func.count(Article.id), func.count(origin_of_copy()))
         .where(Article.hidden.is_(False), mine)
         .group_by(Article.source_id)
     )

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, func, or_, select, true, update
+from sqlalchemy import ColumnElement, CursorResult, func, select, true, update
 from sqlalchemy.orm import Session, joinedload
 
 from wirebrief.errors import NotFoundError
 from wirebrief.storage import assets as asset_store
-from wirebrief.storage import locks
+from wirebrief.storage import families, locks
 from wirebrief.storage.models import Article, ArticleAsset, Asset, Source, Story
 from wirebrief.times import utcnow
 
@@ -83,7 +83,7 @@ def refresh(session: Session, story: Story) -> None:
         select(Article.id, Article.title)
         .where(*visible)
         .order_by(
-            Article.duplicate_of.is_not(None),
+            families.is_copy(),
             Article.published_at.is_(None),
             Article.published_at,
             Article.url,
@@ -172,7 +172,7 @@ def save_tldr(
 
 
 def _originals_of(story_id: int) -> tuple[ColumnElement[bool], ...]:
-    return (Article.story_id == story_id, Article.hidden.is_(False), Article.duplicate_of.is_(None))
+    return (Article.story_id == story_id, Article.hidden.is_(False), families.is_origin())
 
 
 def about_assets(symbol: str | None = None, kind: str | None = None) -> ColumnElement[bool]:
@@ -269,12 +269,12 @@ def coverage(session: Session, story_id: int) -> list[Family]:
     """The story's coverage, one entry per copy family (the original, its copies inside),
     earliest first."""
     members = story_articles(session, story_id)
-    families: dict[int, list[Article]] = {}
+    members_of: dict[int, list[Article]] = {}
     for article in members:  # in publication order, so each family's copies are too
-        families.setdefault(article.duplicate_of or article.id, []).append(article)
-    several = len(families) > 1
+        members_of.setdefault(article.family, []).append(article)
+    several = len(members_of) > 1
     entries = []
-    for origin_id, family in families.items():
+    for origin_id, family in members_of.items():
         origin = next((a for a in family if a.id == origin_id), family[0])
         copies = [a for a in family if a is not origin]
         role = Role.ORIGINAL if copies else Role.COVERAGE if several else Role.ONLY
@@ -312,18 +312,14 @@ def carriers(session: Session, story: Story) -> list[Carrier]:
 
 def family_pages(session: Session, article: Article) -> list[Page]:
     """The other visible pages of an article's copy family: its original and its copies."""
-    origin_id = article.duplicate_of or article.id
     query = (
         select(Article)
         .options(joinedload(Article.source))
-        .where(or_(Article.id == origin_id, Article.duplicate_of == origin_id))
+        .where(families.in_families([article.family]))
         .where(Article.id != article.id, Article.hidden.is_(False))
         .order_by(Article.published_at.is_(None), Article.published_at, Article.id)
     )
-    return [
-        _page(a, Role.COPY if a.duplicate_of is not None else Role.ORIGINAL)
-        for a in session.scalars(query)
-    ]
+    return [_page(a, Role.COPY if a.is_copy else Role.ORIGINAL) for a in session.scalars(query)]
 
 
 def _page(article: Article, role: Role) -> Page:

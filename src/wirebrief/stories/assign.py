@@ -25,7 +25,7 @@ def assign_story(session: Session, article: Article, features: StoryFeatures) ->
         story = session.get(Story, article.story_id)
         if story is not None:
             story_store.refresh(session, story)
-            if article.duplicate_of is None:  # the family's origin now: its TLDR may lead
+            if not article.is_copy:  # the family's origin now: its TLDR may lead
                 story_store.tldr_changed(session, story)
             return story
     when = article.published_at or utcnow()

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import MultiDict
 
 from wirebrief.accounts.items import build_items, item_html, source_names
-from wirebrief.storage import reading
+from wirebrief.storage import families, reading
 from wirebrief.storage import subscriptions as subs
 from wirebrief.storage import users as user_store
 from wirebrief.storage.models import Article, Source, Story, User
@@ -179,7 +179,7 @@ def _links(session: Session, user: User, form: MultiDict) -> dict[str, Any]:
     links = []
     for story in stories:
         roots = session.scalars(
-            select(Article.id).where(Article.story_id == story.id, Article.duplicate_of.is_(None),
+            select(Article.id).where(Article.story_id == story.id, families.is_origin(),
                                      Article.hidden.is_(False))
         ).all()  # fmt: skip
         firsts = reading.first_members(session, roots)

@@ -92,7 +92,7 @@ def _source_articles(request: Request, session: Session, source: int, page: int)
         "source_articles.html",
         {
             # A copy shows as carried, with the article it copies (None for the source's own).
-            "entries": [(a, origins[a.id] if a.duplicate_of else None) for a in items],
+            "entries": [(a, origins[a.id] if a.is_copy else None) for a in items],
             "page": page,
             "has_next": page * PAGE_SIZE < total,
             "total": total,
