@@ -271,11 +271,13 @@ def doj_items(data: Path, limit: int | None) -> list[Item]:
     """The DOJ pages through our page stages up to summarizing (title and clean text)."""
     from wirebrief.article import ArticleDraft
     from wirebrief.errors import ExtractionError
+    from wirebrief.markets.linker import builtin_linker
     from wirebrief.pipeline import PAGE_STAGES, summarize
+    from wirebrief.pipeline.stages import PageContext
     from wirebrief.settings import Settings
 
     stages = PAGE_STAGES[: PAGE_STAGES.index(summarize)]
-    settings = Settings()
+    context = PageContext(Settings(), builtin_linker())
     doj = data / DOJ
     urls = {}
     with gzip.open(doj / "releases_2015-2018.jsonl.gz", "rt", encoding="utf-8") as handle:
@@ -291,7 +293,7 @@ def doj_items(data: Path, limit: int | None) -> list[Item]:
         draft = ArticleDraft(urls[name], gzip.decompress((doj / name).read_bytes()))
         try:
             for stage in stages:
-                draft = stage(draft, settings)
+                draft = stage(draft, context)
         except ExtractionError:
             continue
         fold = "dev" if position % 2 == 0 else "check"
