@@ -98,7 +98,19 @@ def test_only_the_opening_sentences_are_read() -> None:
 def test_short_text_still_gets_a_tldr_and_empty_text_an_empty_one() -> None:
     tldr = summarize_article("Short", "Only one sentence here about the harbour plan.")
     assert tldr.bullets == ("Only one sentence here about the harbour plan.",)
+    assert tldr.headline == "Short"  # the title heads it: the bullet is not said twice
     assert summarize_article("Title only", "").bullets == ()
+
+
+def test_no_bullet_is_the_headlines_own_sentence_when_a_text_is_short() -> None:
+    text = (
+        "The Attorney General today had a constructive meeting with the Justice Minister.\n"
+        "The two discussed how they can cooperate on international criminal justice.\n"
+        "The Attorney General looks forward to future discussions with the ministry."
+    )
+    tldr = summarize_article("Readout of the Attorney General's meeting", text)
+    assert tldr.headline not in tldr.bullets
+    assert not any(tldr.headline.rstrip(".") in bullet for bullet in tldr.bullets)
 
 
 def test_author_key_points_come_first() -> None:

@@ -100,6 +100,8 @@ def extractive_tldr(title: str, text: str, lang: str | None = None) -> Tldr:
     said = lead.vector if lead is not None else title_vector
     budget = TLDR_WORDS - text_length(headline)
     chosen = select_after_headline(ranked, lead, said, MAX_BULLETS, budget=budget)
+    if not chosen and lead is not None and title:  # one thing to say: the title heads it
+        return Tldr(title, (lead.bullet,), "extractive")
     chosen.sort(key=lambda s: s.sentence.index)
     return Tldr(headline, tuple(s.bullet for s in chosen), "extractive")
 
@@ -115,11 +117,11 @@ def select_after_headline(
 ) -> list[Scored]:
     """The bullets under a headline made of ``lead`` (or of the title, whose vector is
     ``said``): none restating it, unless a short text leaves too few others; then near
-    repeats, and last the headline's own sentence in full."""
+    repeats. Never the headline's own sentence: a short text gets fewer bullets."""
     others = [s for s in ranked if s is not lead]
     fresh = [s for s in others if cosine(s.vector, said) < HEADLINE_REPEAT_SIMILARITY]
     wanted = min(MIN_BULLETS, count)
-    for pool, known in ((fresh, [said]), (others, [said]), (ranked, [])):
+    for pool, known in ((fresh, [said]), (others, [said])):
         chosen = select(pool, count, budget=budget, prefer_new_source=prefer_new_source,
                         said=known)  # fmt: skip
         if len(chosen) >= wanted:
