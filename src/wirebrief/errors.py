@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from wirebrief.redaction import redact_url
+
 
 class WirebriefError(Exception):
     """Base class for every error Wirebrief raises on purpose."""
@@ -37,7 +39,8 @@ class FetchError(WirebriefError):
     transient = False
 
     def __init__(self, url: str, message: str) -> None:
-        super().__init__(f"{url}: {message}")
+        # The message is shown and logged: without the URL's credentials (``url`` keeps them).
+        super().__init__(f"{redact_url(url)}: {message}")
         self.url = url
 
 

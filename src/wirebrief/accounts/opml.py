@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from wirebrief.feeds.opml import Subscription, write_opml
+from wirebrief.redaction import redact_url
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import subscriptions as subs
 from wirebrief.storage import users as user_store
@@ -55,18 +56,23 @@ def import_subscriptions(
     return ImportReport(added, len(subscriptions) - added - skipped, folders, skipped)
 
 
-def export_subscriptions(session: Session, user_name: str | None = None) -> tuple[bytes, int]:
+def export_subscriptions(
+    session: Session, user_name: str | None = None, *, redact: bool = False
+) -> tuple[bytes, int]:
     """The desk's sources (or one account's subscriptions) as OPML 2.0, grouped by folder,
-    and how many feeds it lists."""
+    and how many feeds it lists; ``redact`` hides the credentials in the URLs."""
+    show = redact_url if redact else str
     if user_name is None:
         listed = [
-            Subscription(s.url, s.name, s.site_url, s.category)
+            Subscription(show(s.url), s.name, s.site_url, s.category)
             for s in source_store.list_sources(session)
         ]
         return write_opml(listed), len(listed)
     user = user_store.get_user(session, user_name)
     listed = [
-        Subscription(f.source.url, f.title, f.source.site_url, f.folder.name if f.folder else None)
+        Subscription(
+            show(f.source.url), f.title, f.source.site_url, f.folder.name if f.folder else None
+        )
         for f in subs.followed(session, user)
     ]
     return write_opml(listed, title=f"{user.name}'s subscriptions in Wirebrief"), len(listed)

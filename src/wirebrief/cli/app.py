@@ -28,6 +28,7 @@ from wirebrief.cli import (
 )
 from wirebrief.cli.context import CliState, err_console
 from wirebrief.errors import WirebriefError
+from wirebrief.redaction import RedactingFilter
 from wirebrief.settings import Settings
 
 app = typer.Typer(
@@ -67,10 +68,10 @@ def root(
     ),
 ) -> None:
     """Global options; they go before the command name."""
+    handler = RichHandler(console=err_console, show_path=False)
+    handler.addFilter(RedactingFilter())  # no credentials of a source URL in any log line
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(message)s",
-        handlers=[RichHandler(console=err_console, show_path=False)],
+        level=logging.INFO if verbose else logging.WARNING, format="%(message)s", handlers=[handler]
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("trafilatura").setLevel(logging.ERROR)

@@ -17,6 +17,7 @@ from wirebrief.cli.context import console, err_console, state
 from wirebrief.cli.durations import format_duration, parse_duration
 from wirebrief.errors import FeedError, FetchError
 from wirebrief.feeds.opml import read_opml
+from wirebrief.redaction import redact_text, redact_url
 from wirebrief.settings import Settings
 from wirebrief.storage import fetchlog
 from wirebrief.storage import sources as source_store
@@ -251,13 +252,18 @@ def export(
     ctx: typer.Context,
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
     user: str | None = USER_OPTION,
+    redact: bool = typer.Option(
+        False, "--redact", help="Hide credentials in the URLs (user:password@, api_key=…)."
+    ),
 ) -> None:
-    """Write every feed as OPML 2.0, grouped by folder (the desk's, or one account's)."""
+    """Write every feed as OPML 2.0, grouped by folder (the desk's, or one account's). The
+    URLs are written whole, credentials included, so that the file restores or moves your
+    subscriptions; use --redact for a list to share."""
     from wirebrief.accounts.opml import export_subscriptions
 
     db = state(ctx).database()
     with db.session() as session:
-        document, count = export_subscriptions(session, user)
+        document, count = export_subscriptions(session, user, redact=redact)
     if output:
         output.write_bytes(document)
         err_console.print(f"Wrote {count} sources to {output}")
@@ -272,7 +278,7 @@ def source_row(source: Source, stats: SourceStats) -> dict[str, Any]:
     return {
         "id": source.id,
         "name": source.name,
-        "url": source.url,
+        "url": redact_url(source.url),
         "kind": source.kind,
         "demo": source.is_demo,
         "enabled": source.enabled,
@@ -281,7 +287,7 @@ def source_row(source: Source, stats: SourceStats) -> dict[str, Any]:
         "last_polled_at": _iso(source.last_polled_at),
         "last_success_at": _iso(source.last_success_at),
         "last_status": source.last_status,
-        "last_error": source.last_error,
+        "last_error": redact_text(source.last_error) if source.last_error else None,
         "last_error_reason": source.last_error_reason,
         "consecutive_failures": source.consecutive_failures,
         "next_poll_at": _iso(source.next_poll_at),

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import MultiDict
 
 from wirebrief.accounts.items import build_items, item_html, source_names
+from wirebrief.redaction import redact_url
 from wirebrief.storage import families, reading
 from wirebrief.storage import subscriptions as subs
 from wirebrief.storage import users as user_store
@@ -88,8 +89,9 @@ def _feeds_groups(session: Session, user: User) -> list[dict[str, Any]]:
 
 def _feeds(session: Session, user: User, form: MultiDict) -> dict[str, Any]:
     feeds = [
-        {"id": f.source.id, "favicon_id": FAVICON_ID, "title": f.title, "url": f.source.url,
-         "site_url": f.source.site_url or f.source.url, "is_spark": 0,
+        {"id": f.source.id, "favicon_id": FAVICON_ID, "title": f.title,
+         "url": redact_url(f.source.url),  # a reader never sees the desk's credentials
+         "site_url": f.source.site_url or redact_url(f.source.url), "is_spark": 0,
          "last_updated_on_time": int(f.source.last_success_at.timestamp())
          if f.source.last_success_at else 0}
         for f in subs.followed(session, user)

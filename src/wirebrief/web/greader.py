@@ -27,6 +27,7 @@ from starlette.datastructures import MultiDict
 
 from wirebrief.accounts.items import Item, build_items, elsewhere_json, item_html, source_names
 from wirebrief.errors import FolderError, NotFoundError
+from wirebrief.redaction import redact_url
 from wirebrief.storage import reading
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import subscriptions as subs
@@ -292,7 +293,9 @@ def subscription_list(
         {"id": f"feed/{f.source.id}", "title": f.title,
          "categories": [{"id": f"user/-/label/{f.folder.name}", "label": f.folder.name}]
          if f.folder else [],
-         "url": f.source.url, "htmlUrl": f.source.site_url or f.source.url, "iconUrl": "",
+         # a reader never sees the desk's credentials
+         "url": redact_url(f.source.url),
+         "htmlUrl": f.source.site_url or redact_url(f.source.url), "iconUrl": "",
          "sortid": f"{f.source.id:08X}", "firstitemmsec": "0"}
         for f in subs.followed(session, user)
     ]}  # fmt: skip

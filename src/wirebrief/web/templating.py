@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
+from wirebrief.redaction import redact_text
 from wirebrief.text import excerpt
 from wirebrief.times import as_utc
 
@@ -32,5 +33,6 @@ def http_url(value: str | None) -> str:
 
 
 templates.env.filters.update(
-    excerpt=excerpt, human_time=human_time, iso_time=iso_time, http_url=http_url
-)
+    excerpt=excerpt, human_time=human_time, iso_time=iso_time, http_url=http_url,
+    redact=redact_text,  # a source's URL or error, without its credentials
+)  # fmt: skip
