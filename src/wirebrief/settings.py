@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from wirebrief import __version__
 from wirebrief.errors import ConfigError
@@ -42,7 +43,13 @@ class Settings:
     removal_contact: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
-    # The reader's address as its users reach it, for links in webhooks (search alerts).
+    # web: requests served at once per process (= database connections), how many may wait
+    # for one and for how long; beyond that a request is answered 503 with Retry-After.
+    web_threads: int = 4
+    web_queue: int = 100
+    web_queue_timeout_s: float = 2.0
+    # The reader's address as its users reach it, for links in feeds, share links and webhooks
+    # (without it, links follow each request's Host header).
     public_url: str | None = None
     # Whether anyone may read without signing in (changing anything always needs an account).
     public_reader: bool = True
@@ -153,6 +160,16 @@ def _non_negative_float(raw: str) -> float:
     return value
 
 
+def parse_public_url(raw: str) -> str:
+    """Parse ``WIREBRIEF_PUBLIC_URL``: an absolute http(s) address, without a trailing slash."""
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("use the reader's address as users reach it, e.g. https://news.example")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("give only scheme, host, port and path, e.g. https://news.example/desk")
+    return raw.strip().rstrip("/")
+
+
 def _boolean(raw: str) -> bool:
     lowered = raw.strip().lower()
     if lowered in {"1", "true", "yes", "on"}:
@@ -183,7 +200,10 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "removal_contact": ("WIREBRIEF_REMOVAL_CONTACT", str),
     "host": ("WIREBRIEF_HOST", str),
     "port": ("WIREBRIEF_PORT", _positive_int),
-    "public_url": ("WIREBRIEF_PUBLIC_URL", str),
+    "web_threads": ("WIREBRIEF_WEB_THREADS", _positive_int),
+    "web_queue": ("WIREBRIEF_WEB_QUEUE", _non_negative_int),
+    "web_queue_timeout_s": ("WIREBRIEF_WEB_QUEUE_TIMEOUT", _non_negative_float),
+    "public_url": ("WIREBRIEF_PUBLIC_URL", parse_public_url),
     "public_reader": ("WIREBRIEF_PUBLIC_READER", _boolean),
     "page_cache": ("WIREBRIEF_PAGE_CACHE", _boolean),
     "web_workers": ("WIREBRIEF_WEB_WORKERS", _positive_int),

@@ -125,7 +125,10 @@ def test_api_article_detail_and_not_found(reader: str) -> None:
     assert missing.json() == {"detail": "there is no article 424242"}
     assert httpx.get(reader + "/articles/424242").status_code == 404
     assert "Not found" in httpx.get(reader + "/articles/424242").text
-    assert httpx.get(reader + "/articles/not-a-number").status_code == 422
+    not_a_number = httpx.get(reader + "/articles/not-a-number")
+    assert not_a_number.status_code == 404
+    assert "article_id must be a whole number" in not_a_number.text
+    assert httpx.get(reader + "/api/articles/not-a-number").status_code == 422
 
 
 def test_openapi_docs_are_served_offline_and_security_headers_are_set(reader: str) -> None:

@@ -161,12 +161,14 @@ def _serve(cli: CliState, host: str | None, port: int | None, workers: int | Non
     settings = cli.settings.with_overrides(
         host=host, port=port, web_workers=workers or cli.settings.web_workers
     )
+    # The schema is checked here, once, with a readable error; each app opens its own,
+    # web-sized pool.
+    cli.database().dispose()
     console.print(f"Wirebrief reader at http://{settings.host}:{settings.port}/ (Ctrl+C to stop)")
     if settings.web_workers == 1:
-        app = create_app(settings, cli.database())
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                    log_level="warning")  # fmt: skip
         return
-    cli.database().dispose()  # the schema is checked here, once, with a readable error
     # Each worker process builds its app from these settings (demo overrides included).
     os.environ[SETTINGS_ENV] = pass_settings(settings)
     uvicorn.run(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,20 +22,43 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
+@dataclass(frozen=True)
+class PoolLimits:
+    """How long a caller may wait for the database, and on how many connections: a web
+    process sizes its pool to its threads and waits briefly, so that overload is answered
+    with 503 rather than queued for minutes."""
+
+    size: int
+    overflow: int = 0
+    timeout_s: float = 30.0  # for a pooled connection to free up
+    busy_timeout_s: float = 10.0  # SQLite: for another process's write to end
+
+    def engine_options(self, url: str) -> dict[str, object]:
+        """``create_engine`` options; none for in-memory SQLite (a single shared connection)."""
+        if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
+            return {}
+        return {
+            "pool_size": self.size,
+            "max_overflow": self.overflow,
+            "pool_timeout": self.timeout_s,
+        }
+
+
 class Database:
     """An engine plus a session factory for one database URL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool: PoolLimits | None = None) -> None:
         self.url = url = dialect.normalize_url(url)
         _ensure_sqlite_directory(url)
+        options = pool.engine_options(url) if pool else {}
         try:
-            self.engine: Engine = create_engine(url, future=True)
+            self.engine: Engine = create_engine(url, future=True, **options)
         except (ArgumentError, ImportError) as exc:
             raise ConfigError(
                 f"cannot use database URL {url!r}: {exc}. "
                 "Use sqlite:///path/to/file.db or postgresql+psycopg://user@host/db"
             ) from exc
-        dialect.configure(self.engine)
+        dialect.configure(self.engine, **({"busy_timeout_s": pool.busy_timeout_s} if pool else {}))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

@@ -77,10 +77,12 @@ def _insert_or_update(
     )
 
 
-def configure(engine: Engine) -> None:
-    """Per-connection settings for the engine's dialect."""
+def configure(engine: Engine, busy_timeout_s: float = 10.0) -> None:
+    """Per-connection settings for the engine's dialect; ``busy_timeout_s`` is how long a
+    SQLite statement waits for another connection's write to end before it fails."""
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        busy_ms = int(busy_timeout_s * 1000)
+        event.listen(engine, "connect", lambda conn, _record: _sqlite_pragmas(conn, busy_ms))
 
 
 def setup(connection: Connection) -> None:
@@ -90,12 +92,12 @@ def setup(connection: Connection) -> None:
         searchindex.create_postgres_index(connection)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, busy_ms: int) -> None:
     # WAL lets the web server read while a fetch writes; busy_timeout waits
     # for the writer instead of failing with "database is locked".
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms:d}")
     cursor.close()

@@ -29,3 +29,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return as_utc(value)
+
+
+# The largest id a table can hold on every engine (PostgreSQL's ``integer``); the web and the
+# CLI refuse larger ones before any query sees them.
+MAX_ID = 2**31 - 1

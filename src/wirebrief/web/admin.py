@@ -7,6 +7,7 @@ session's CSRF token.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,7 +19,8 @@ from wirebrief.storage import audit, removals
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.models import Article, RemovalRequest
 from wirebrief.web.auth import NO_STORE, Viewer, require_csrf, require_viewer, viewer
-from wirebrief.web.deps import db_session
+from wirebrief.web.deps import db_session, public_base_url
+from wirebrief.web.params import RequestId, SourceId
 from wirebrief.web.templating import templates
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -67,7 +69,7 @@ def dashboard(
 ) -> Response:
     """Pending and decided removal requests, sources, and the audit log."""
     signed_in = _admin(found)
-    host = request.url.netloc
+    host = urlsplit(public_base_url(request)).netloc
     rows = [
         RequestRow(r, removals.find_article(session, r.url, host))
         for r in removals.list_requests(session)
@@ -85,7 +87,7 @@ def dashboard(
 @router.post("/removals/{request_id}/{decision}")
 def decide(
     request: Request,
-    request_id: int,
+    request_id: RequestId,
     decision: str,
     csrf: str = Form(""),
     found: Viewer | None = Depends(viewer),
@@ -95,7 +97,9 @@ def decide(
     actor = _require(found, csrf).name
     try:
         if decision == "approve":
-            moderation.approve_removal(session, request_id, request.url.netloc, actor=actor)
+            moderation.approve_removal(
+                session, request_id, urlsplit(public_base_url(request)).netloc, actor=actor
+            )
         elif decision == "reject":
             removals.reject(session, request_id, actor=actor)
         else:
@@ -108,7 +112,7 @@ def decide(
 @router.post("/sources/{source_id}/{action}")
 def block_source(
     request: Request,
-    source_id: int,
+    source_id: SourceId,
     action: str,
     csrf: str = Form(""),
     found: Viewer | None = Depends(viewer),

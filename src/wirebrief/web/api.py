@@ -11,6 +11,7 @@ from wirebrief.storage import stories as story_store
 from wirebrief.storage.models import Article, Story
 from wirebrief.storage.sources import SourceStats
 from wirebrief.web.deps import db_session
+from wirebrief.web.params import ArticleId, SourceFilter, StoryId
 from wirebrief.web.schemas import (
     ArticleListOut,
     ArticleOut,
@@ -31,7 +32,7 @@ router = APIRouter(prefix="/api")
 def list_articles(
     limit: int = Query(20, ge=1, le=100, description="Page size."),
     offset: int = Query(0, ge=0, le=1_000_000, description="Items to skip."),
-    source: int | None = Query(None, description="Only articles of this source id."),
+    source: SourceFilter = None,
     session: Session = Depends(db_session),
 ) -> ArticleListOut:
     """Articles, newest first, each copy family once (as its original); with ``source``, what
@@ -51,7 +52,7 @@ def list_articles(
     response_model=ArticleOut,
     responses={404: {"description": "No such article (or it was removed)."}},
 )
-def get_article(article_id: int, session: Session = Depends(db_session)) -> ArticleOut:
+def get_article(article_id: ArticleId, session: Session = Depends(db_session)) -> ArticleOut:
     """One article with its text, sanitized HTML and origin."""
     return ArticleOut.of(article_store.get_article(session, article_id))
 
@@ -78,16 +79,28 @@ def list_stories(
     response_model=StoryDetailOut,
     responses={404: {"description": "No such story."}},
 )
-def get_story(story_id: int, session: Session = Depends(db_session)) -> StoryDetailOut:
-    """One story with the timeline of every page that carried it."""
+def get_story(
+    story_id: StoryId,
+    limit: int = Query(100, ge=1, le=500, description="Timeline pages per answer."),
+    offset: int = Query(0, ge=0, le=1_000_000, description="Timeline pages to skip."),
+    session: Session = Depends(db_session),
+) -> StoryDetailOut:
+    """One story with its timeline of the pages that carried it, earliest first, paged."""
     story = story_store.get_story(session, story_id)
+    entries = story_store.coverage(session, story_id)
     timeline = [
         CoverageOut(
             **PageOut.of(entry.page).model_dump(), copies=[PageOut.of(c) for c in entry.copies]
         )
-        for entry in story_store.coverage(session, story_id)
+        for entry in entries[offset : offset + limit]
     ]
-    return StoryDetailOut(**_story(session, story).model_dump(), timeline=timeline)
+    return StoryDetailOut(
+        **_story(session, story).model_dump(),
+        timeline=timeline,
+        timeline_total=len(entries),
+        limit=limit,
+        offset=offset,
+    )
 
 
 def _story(session: Session, story: Story) -> StoryOut:

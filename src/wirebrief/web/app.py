@@ -9,7 +9,8 @@ import pickle
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
@@ -18,28 +19,33 @@ from wirebrief import __version__
 from wirebrief.errors import WirebriefError
 from wirebrief.settings import Settings
 from wirebrief.storage.dataversion import VersionReader
-from wirebrief.storage.db import Database
+from wirebrief.storage.db import Database, PoolLimits
 from wirebrief.web import (
     admin,
     api,
+    apidocs,
     assets,
     auth,
     discovery,
     feeds,
     fever,
     greader,
+    health,
     metrics,
+    overload,
     pages,
     reader,
     removal,
 )
 from wirebrief.web.errors import http_status, retry_after_header
+from wirebrief.web.errorpages import error_response, validation_response
+from wirebrief.web.head import HeadAsGetMiddleware
+from wirebrief.web.health import DatabaseProbe
 from wirebrief.web.httpcache import ConditionalGetMiddleware
 from wirebrief.web.metrics import RequestMetricsMiddleware
 from wirebrief.web.pagecache import PageCache
 from wirebrief.web.security import SecurityHeadersMiddleware
 from wirebrief.web.staticfiles import FingerprintedStaticFiles
-from wirebrief.web.templating import templates
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +62,7 @@ All endpoints are read-only and return JSON. Lists are paginated with `limit` an
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     """Build the app for ``settings``; pass ``db`` to share an open database."""
     app = FastAPIOffline(
+        redoc_url=None,  # apidocs.py serves ReDoc without its CDN logo
         title="Wirebrief",
         version=__version__,
         description=API_DESCRIPTION,
@@ -68,11 +75,15 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
                       {"name": "health", "description": "For load balancers and monitors."}],
     )  # fmt: skip
     app.state.settings = settings
-    app.state.db = db or Database(settings.database_url)
+    app.state.db = db or Database(settings.database_url, web_pool(settings))
     app.state.versions = VersionReader(app.state.db.url)
+    app.state.health = DatabaseProbe(settings.database_url)
     app.add_middleware(ConditionalGetMiddleware)  # innermost: hashes the uncompressed body
     app.add_middleware(auth.PrivateWhenSignedIn)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    overload.install(
+        app, settings.web_threads, settings.web_queue, settings.web_queue_timeout_s
+    )  # inside the metrics, so shed requests are counted
     # Outside the compression (it keeps pages gzipped once) and inside the metrics (hits
     # are counted); anonymous requests for public pages only.
     app.add_middleware(
@@ -84,6 +95,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)  # outermost: every layer below sees a GET
     app.mount("/static", FingerprintedStaticFiles(directory=STATIC_DIR), name="static")
     reading = [Depends(auth.reader_access)]  # the public reads unless WIREBRIEF_PUBLIC_READER=0
     app.include_router(api.router, dependencies=reading)
@@ -98,29 +110,32 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(greader.router)  # apps sign in with their own tokens
     app.include_router(fever.router)
     app.include_router(metrics.router)
+    app.include_router(apidocs.router)
+    app.include_router(health.router)
 
     @app.exception_handler(greader.ApiError)
     async def reader_api_error(request: Request, exc: greader.ApiError):
         return greader.api_error(request, exc)
 
     @app.exception_handler(auth.SignInRequired)
-    async def sign_in_first(request: Request, exc: auth.SignInRequired):
+    async def sign_in_first(request: Request, exc: auth.SignInRequired) -> Response:
         return auth.sign_in_redirect(exc)
 
     @app.exception_handler(WirebriefError)
-    async def our_error(request: Request, exc: WirebriefError):
+    async def our_error(request: Request, exc: WirebriefError) -> Response:
         status = http_status(exc)
         if status >= 500:
             log.error("request failed path=%s reason=%s: %s", request.url.path, exc.reason, exc)
-        response = _error(request, status, str(exc))
-        response.headers.update(retry_after_header(exc))
-        return response
+        return error_response(request, status, str(exc), retry_after_header(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException):
-        response = _error(request, exc.status_code, str(exc.detail))
-        response.headers.update(exc.headers or {})  # e.g. Retry-After on a 429
-        return response
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # e.g. Retry-After on a 429
+        return error_response(request, exc.status_code, str(exc.detail), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return validation_response(request, exc)
 
     return app
 
@@ -141,9 +156,13 @@ def app_from_environment() -> FastAPI:
     return create_app(settings)
 
 
-def _error(request: Request, status: int, message: str):
-    if request.url.path.startswith("/api/"):
-        return JSONResponse({"detail": message}, status_code=status)
-    return templates.TemplateResponse(
-        request, "error.html", {"status": status, "message": message}, status_code=status
+def web_pool(settings: Settings) -> PoolLimits:
+    """Database connections for a web process: one per request thread, as many again for
+    a request's second session (the price book), and short waits, so that a saturated
+    database is answered with 503 within seconds instead of after minutes."""
+    return PoolLimits(
+        size=settings.web_threads,
+        overflow=settings.web_threads,
+        timeout_s=max(1.0, settings.web_queue_timeout_s),
+        busy_timeout_s=2.0,
     )

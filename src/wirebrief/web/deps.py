@@ -26,3 +26,11 @@ async def query_and_form(request: Request) -> MultiDict:
         form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
         merged += [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     return MultiDict(merged)
+
+
+def public_base_url(request: Request) -> str:
+    """The reader's address as its users reach it, for links that leave the page (feeds,
+    share links): ``WIREBRIEF_PUBLIC_URL`` when set, else the address of this request, which
+    the client's Host header decides."""
+    configured = request.app.state.settings.public_url
+    return (configured or str(request.base_url)).rstrip("/")

@@ -18,7 +18,9 @@ from wirebrief.storage import alerts as alert_store
 from wirebrief.storage import articles as article_store
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.models import SavedSearch
-from wirebrief.web.deps import db_session
+from wirebrief.storage.types import MAX_ID
+from wirebrief.web.deps import db_session, public_base_url
+from wirebrief.web.params import ArticleId, SearchId
 from wirebrief.web.schemas import ArticleSummaryOut
 from wirebrief.web.search_schemas import (
     RelatedListOut,
@@ -48,8 +50,13 @@ def search_filters(
     """Filters from query parameters; :class:`SearchQueryError` when one is unreadable."""
     sources = []
     for value in _split(source):
-        if not value.isdigit():
-            raise SearchQueryError(f"source must be a source id (a number), not {value!r}")
+        # ASCII digits only: str.isdigit() takes "²", which int() refuses.
+        if not (
+            value.isascii() and value.isdigit() and len(value) <= 10 and 0 < int(value) <= MAX_ID
+        ):
+            raise SearchQueryError(
+                f"source must be a source id (a number from 1 to {MAX_ID}), not {value[:20]!r}"
+            )
         sources.append(int(value))
     return SearchFilters(
         sources=tuple(sources),
@@ -156,7 +163,7 @@ def search_page(
     response_model=RelatedListOut,
     responses={404: {"description": "No such article (or it was removed)."}},
 )
-def api_related(article_id: int, session: Session = Depends(db_session)) -> RelatedListOut:
+def api_related(article_id: ArticleId, session: Session = Depends(db_session)) -> RelatedListOut:
     """Up to six articles of other stories worth reading next (content, assets, recency)."""
     article = article_store.get_article(session, article_id)
     return RelatedListOut(items=[_related_out(r) for r in related_for(session, article)])
@@ -178,13 +185,13 @@ def api_saved_searches(
                404: {"description": "No such saved search or format."}},
 )  # fmt: skip
 def saved_search_feed(
-    request: Request, search_id: int, kind: str, session: Session = Depends(db_session)
+    request: Request, search_id: SearchId, kind: str, session: Session = Depends(db_session)
 ) -> Response:
     """A saved search's newest matches as a feed; items carry the TLDR and the origin link."""
     if kind not in FORMATS:
         raise NotFoundError(f"there is no .{kind} feed; use .rss, .atom or .json")
     saved = alert_store.get_saved_search(session, search_id)
-    base = _base_url(request)
+    base = public_base_url(request)
     meta = FeedMeta(
         title=f"{saved.name} · Wirebrief",
         home_url=f"{base}/search?{_saved_query_string(saved)}",
@@ -206,7 +213,7 @@ def _related_out(related: Related) -> RelatedOut:
 
 
 def _saved_out(request: Request, saved: SavedSearch) -> SavedSearchOut:
-    base = _base_url(request)
+    base = public_base_url(request)
     return SavedSearchOut(
         id=saved.id,
         name=saved.name,
@@ -234,7 +241,3 @@ def _split(values: list[str]) -> list[str]:
 def _without_page(request: Request) -> str:
     """The request's query string without ``page``, for the pager's links."""
     return urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
-
-
-def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")

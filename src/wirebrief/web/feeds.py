@@ -21,7 +21,8 @@ from wirebrief.storage import assets as asset_store
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.models import Article
-from wirebrief.web.deps import db_session
+from wirebrief.web.deps import db_session, public_base_url
+from wirebrief.web.params import SourceId
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 FEED_ITEMS = 50
@@ -38,7 +39,7 @@ def _feed(
     """Render ``articles`` as a ``kind`` feed whose HTML page is ``page``."""
     if kind not in FORMATS:
         raise NotFoundError(f"there is no .{kind} feed; use .rss, .atom or .json")
-    base = str(request.base_url).rstrip("/")
+    base = public_base_url(request)
     items = [article_item(a, base) for a in articles if not a.hidden]
     times = [when for i in items if (when := i.updated or i.published) is not None]
     meta = FeedMeta(
@@ -74,7 +75,7 @@ def asset_feed(
 
 @router.get("/sources/{source_id}.{kind}", response_class=Response, responses=_RESPONSES)
 def source_feed(
-    request: Request, source_id: int, kind: str, session: Session = Depends(db_session)
+    request: Request, source_id: SourceId, kind: str, session: Session = Depends(db_session)
 ) -> Response:
     """One source's articles, newest first."""
     source = source_store.get_source(session, source_id)

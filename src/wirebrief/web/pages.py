@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse
-from sqlalchemy import text
+from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session, joinedload
 
 from wirebrief.search.related import related_for
@@ -20,11 +19,13 @@ from wirebrief.storage.models import Article, Story
 from wirebrief.storage.sources import SourceStats
 from wirebrief.web.assets import market_widget
 from wirebrief.web.auth import Viewer, viewer
-from wirebrief.web.deps import db_session
+from wirebrief.web.deps import db_session, public_base_url
+from wirebrief.web.params import ArticleId, SourceFilter, SourceId, StoryId
 from wirebrief.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
+TIMELINE_PAGE_SIZE = 100  # about 40 KB of HTML
 # Home page topics: the asset kinds of markets/registry.py.
 TOPICS = {"crypto": "Crypto", "stock": "Stocks", "commodity": "Commodities", "index": "Indices"}
 
@@ -33,7 +34,7 @@ TOPICS = {"crypto": "Crypto", "stock": "Stocks", "commodity": "Commodities", "in
 def home(
     request: Request,
     page: int = Query(1, ge=1, le=10_000),
-    source: int | None = Query(None),
+    source: SourceFilter = None,
     asset: str | None = Query(None, max_length=30),
     topic: str | None = Query(None, max_length=20),
     session: Session = Depends(db_session),
@@ -73,7 +74,7 @@ def _pager_base(**filters: str | None) -> str:
 @router.get("/sources/{source_id}", response_class=HTMLResponse)
 def source_page(
     request: Request,
-    source_id: int,
+    source_id: SourceId,
     page: int = Query(1, ge=1, le=10_000),
     session: Session = Depends(db_session),
 ) -> HTMLResponse:
@@ -105,7 +106,7 @@ def _source_articles(request: Request, session: Session, source: int, page: int)
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article(
-    request: Request, article_id: int, session: Session = Depends(db_session)
+    request: Request, article_id: ArticleId, session: Session = Depends(db_session)
 ) -> HTMLResponse:
     """One article: title, time, reading time, body, origin, disclaimer."""
     article = article_store.get_article(session, article_id)
@@ -118,6 +119,7 @@ def article(
             "markets": market_widget(request, session, article),
             "related": related_for(session, article),
             "removal_contact": request.app.state.settings.removal_contact,
+            "share_url": f"{public_base_url(request)}/articles/{article.id}",
         },
     )
 
@@ -125,14 +127,20 @@ def article(
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story(
     request: Request,
-    story_id: int,
+    story_id: StoryId,
+    page: int = Query(1, ge=1, le=10_000),
     signed: Viewer | None = Depends(viewer),
     session: Session = Depends(db_session),
 ) -> HTMLResponse:
-    """One story: its headline and the timeline of everyone who carried it; for a signed-in
-    account, the articles that are new to it (new originals since it read the story)."""
+    """One story: its headline and the timeline of everyone who carried it, a page at a time
+    (a story carried by thousands of pages would otherwise be megabytes of HTML); for a
+    signed-in account, the articles that are new to it (new originals since it read the
+    story)."""
     found = story_store.get_story(session, story_id)
-    timeline = story_store.coverage(session, story_id)
+    entries = story_store.coverage(session, story_id)
+    total = len(entries)
+    offset = (page - 1) * TIMELINE_PAGE_SIZE
+    timeline = entries[offset : offset + TIMELINE_PAGE_SIZE]
     new: set[int] = set()
     new_articles = 0
     if signed is not None:
@@ -153,6 +161,9 @@ def story(
             "new": new,
             "new_articles": new_articles,
             "csrf": signed.csrf if signed else None,
+            "page": page,
+            "has_next": offset + TIMELINE_PAGE_SIZE < total,
+            "total": total,
         },
     )
 
@@ -181,10 +192,3 @@ def sources(request: Request, session: Session = Depends(db_session)) -> HTMLRes
         "no_stats": SourceStats(),
     }
     return templates.TemplateResponse(request, "sources.html", context)
-
-
-@router.get("/healthz", response_class=PlainTextResponse, tags=["health"])
-def healthz(session: Session = Depends(db_session)) -> str:
-    """'ok' when the database answers."""
-    session.execute(text("SELECT 1"))
-    return "ok"

@@ -8,11 +8,11 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
-from pydantic_core import ErrorDetails
 from sqlalchemy.orm import Session
 
 from wirebrief.storage import removals
 from wirebrief.web.deps import db_session
+from wirebrief.web.errorpages import field_problem
 from wirebrief.web.ratelimit import limiter
 from wirebrief.web.templating import templates
 
@@ -98,7 +98,7 @@ def submit_removal(
     try:
         data = RemovalIn(**values)
     except ValidationError as exc:
-        errors = {str(e["loc"][0]): _message(e) for e in exc.errors()}
+        errors = {str(e["loc"][0]): _sentence(field_problem(e)) for e in exc.errors()}
         return _form(request, values, errors, status=400)
     request_id = _queue(request, session, data)
     return templates.TemplateResponse(
@@ -112,6 +112,6 @@ def _form(request: Request, values: dict, errors: dict, status: int = 200) -> HT
     )
 
 
-def _message(error: ErrorDetails) -> str:
-    message = str(error.get("msg", "invalid"))
-    return message.removeprefix("Value error, ")
+def _sentence(problem: str) -> str:
+    """``must be at least 10 characters long`` → ``Must be at least 10 characters long.``"""
+    return problem[:1].upper() + problem[1:].rstrip(".") + "."

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
+from wirebrief.redaction import redact_text, redact_url
 from wirebrief.storage.models import Article, Source
 from wirebrief.storage.sources import SourceStats
 from wirebrief.storage.stories import Page
@@ -69,6 +70,17 @@ class SourceOut(BaseModel):
     @classmethod
     def of(cls, source: Source) -> SourceOut:
         return cls.model_validate(source, from_attributes=True)
+
+    # Public: a source's credentials stay with the fetcher (also where nested in an article).
+    @field_validator("url")
+    @classmethod
+    def _without_credentials(cls, url: str) -> str:
+        return redact_url(url)
+
+    @field_validator("last_error")
+    @classmethod
+    def _error_without_credentials(cls, text: str | None) -> str | None:
+        return redact_text(text) if text else text
 
 
 class SourceListItemOut(SourceOut):
@@ -243,11 +255,14 @@ class StoryOut(BaseModel):
 
 
 class StoryDetailOut(StoryOut):
-    """A story with its coverage timeline."""
+    """A story with a page of its coverage timeline."""
 
     timeline: list[CoverageOut] = Field(
         description="One entry per article, earliest first, each with its copies."
     )
+    timeline_total: int = Field(description="Entries in the whole timeline.")
+    limit: int
+    offset: int
 
 
 class StoryListOut(BaseModel):
