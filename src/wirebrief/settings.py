@@ -48,6 +48,9 @@ class Settings:
     web_threads: int = 4
     web_queue: int = 100
     web_queue_timeout_s: float = 2.0
+    # Reverse proxies whose X-Forwarded-For / Forwarded headers name the client (none: the
+    # headers are ignored, and the connecting address is the client).
+    trusted_proxies: tuple[Network, ...] = ()
     # The reader's address as its users reach it, for links in feeds, share links and webhooks
     # (without it, links follow each request's Host header).
     public_url: str | None = None
@@ -203,6 +206,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "web_threads": ("WIREBRIEF_WEB_THREADS", _positive_int),
     "web_queue": ("WIREBRIEF_WEB_QUEUE", _non_negative_int),
     "web_queue_timeout_s": ("WIREBRIEF_WEB_QUEUE_TIMEOUT", _non_negative_float),
+    "trusted_proxies": ("WIREBRIEF_TRUSTED_PROXIES", parse_networks),
     "public_url": ("WIREBRIEF_PUBLIC_URL", parse_public_url),
     "public_reader": ("WIREBRIEF_PUBLIC_READER", _boolean),
     "page_cache": ("WIREBRIEF_PAGE_CACHE", _boolean),

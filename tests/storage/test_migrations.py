@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from alembic import command
 from sqlalchemy import inspect, select, text
 
+from wirebrief.storage import ratelimits, users
+from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database, _alembic_config
 from wirebrief.storage.models import Article
 
@@ -178,3 +180,32 @@ def test_data_version_comes_with_its_triggers_over_existing_rows(any_db: Databas
         connection.execute(text("UPDATE articles SET hidden = false"))  # no trigger left
         assert "data_version" not in inspect(connection).get_table_names()
     command.upgrade(config, "head")
+
+
+def test_rate_limit_counters_arrive_without_touching_data(any_db: Database) -> None:
+    """0018 on a database that holds sources, articles and an account (SQLite, PostgreSQL)."""
+    config = _alembic_config(any_db.url)
+    command.downgrade(config, "0017")
+    assert "rate_limit_counters" not in _tables(any_db)
+    with any_db.session() as session:
+        source = source_store.add_source(session, "https://wire.example/feed.xml", "Wire")
+        session.add(Article(source_id=source.id, url="https://wire.example/a", title="Kept",
+                            text="Kept text.", html="<p>Kept text.</p>", content_hash="k" * 64))  # fmt: skip
+        users.add_user(session, "admin", "kept password", role=users.Role.ADMIN)
+    command.upgrade(config, "head")
+    with any_db.session() as session:
+        assert session.execute(text("SELECT title FROM articles")).scalars().all() == ["Kept"]
+        assert users.authenticate(session, "admin", "kept password") is not None
+        assert ratelimits.add_hit(session, "signin", "192.0.2.1 admin", 60)[0] == 1
+    command.downgrade(config, "0017")
+    assert "rate_limit_counters" not in _tables(any_db)
+    with any_db.session() as session:
+        assert session.execute(text("SELECT url FROM sources")).scalars().all() == [
+            "https://wire.example/feed.xml"
+        ]
+    command.upgrade(config, "head")
+
+
+def _tables(db: Database) -> set[str]:
+    with db.engine.connect() as connection:
+        return set(inspect(connection).get_table_names())

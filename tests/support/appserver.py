@@ -19,7 +19,8 @@ class AppServer:
         self._socket.bind(("127.0.0.1", 0))
         port = self._socket.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="off")
+        # As `wirebrief serve` runs it: proxy headers are the app's business (clientaddr.py).
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", proxy_headers=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True

@@ -166,8 +166,10 @@ def _serve(cli: CliState, host: str | None, port: int | None, workers: int | Non
     cli.database().dispose()
     console.print(f"Wirebrief reader at http://{settings.host}:{settings.port}/ (Ctrl+C to stop)")
     if settings.web_workers == 1:
+        # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1; the app
+        # reads proxy headers itself, from WIREBRIEF_TRUSTED_PROXIES only (web/clientaddr.py).
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    log_level="warning")  # fmt: skip
+                    log_level="warning", proxy_headers=False)  # fmt: skip
         return
     # Each worker process builds its app from these settings (demo overrides included).
     os.environ[SETTINGS_ENV] = pass_settings(settings)
@@ -181,4 +183,5 @@ def _serve(cli: CliState, host: str | None, port: int | None, workers: int | Non
         # worker importing the app on a busy machine takes longer than the default 5 s.
         timeout_worker_healthcheck=60,
         log_level="warning",
+        proxy_headers=False,
     )

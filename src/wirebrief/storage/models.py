@@ -579,3 +579,16 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     txid: Mapped[int | None] = mapped_column(BigInteger)  # PostgreSQL: the last mover
+
+
+class RateLimitCounter(Base):
+    """Hits of one key (a client address, or an address and an account) in the current
+    window of one limit (``scope``: sign-in failures, removal requests); in the database so
+    that every web process counts against the same limit (``storage/ratelimits.py``)."""
+
+    __tablename__ = "rate_limit_counters"
+
+    scope: Mapped[str] = mapped_column(String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    hits: Mapped[int] = mapped_column(Integer)

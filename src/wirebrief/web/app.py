@@ -37,8 +37,9 @@ from wirebrief.web import (
     reader,
     removal,
 )
-from wirebrief.web.errors import http_status, retry_after_header
+from wirebrief.web.clientaddr import TrustedProxyMiddleware
 from wirebrief.web.errorpages import error_response, validation_response
+from wirebrief.web.errors import http_status, retry_after_header
 from wirebrief.web.head import HeadAsGetMiddleware
 from wirebrief.web.health import DatabaseProbe
 from wirebrief.web.httpcache import ConditionalGetMiddleware
@@ -95,7 +96,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(HeadAsGetMiddleware)  # outermost: every layer below sees a GET
+    app.add_middleware(HeadAsGetMiddleware)  # every layer below sees a GET
+    # Outermost: every layer sees the real client (proxy headers only from trusted proxies).
+    app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies)
     app.mount("/static", FingerprintedStaticFiles(directory=STATIC_DIR), name="static")
     reading = [Depends(auth.reader_access)]  # the public reads unless WIREBRIEF_PUBLIC_READER=0
     app.include_router(api.router, dependencies=reading)

@@ -22,12 +22,13 @@ from wirebrief.storage import audit
 from wirebrief.storage import users as user_store
 from wirebrief.storage.models import User
 from wirebrief.web.deps import db_session
-from wirebrief.web.ratelimit import limiter
+from wirebrief.web.ratelimit import too_many
+from wirebrief.web.signin_limits import SigninLimiter
 from wirebrief.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 COOKIE = "wirebrief_session"
-SIGN_IN_ATTEMPTS, SIGN_IN_WINDOW_S = 5, 300
+SIGNIN = SigninLimiter(failures=5, window_s=900)  # per (address, account): signin_limits.py
 NO_STORE = {"Cache-Control": "no-store"}
 _UNKNOWN = object()
 
@@ -135,15 +136,18 @@ def sign_in(
     session: Session = Depends(db_session),
 ) -> Response:
     """Check name and password; on success start a session and go where the user was."""
-    limiter(request, "signin", SIGN_IN_ATTEMPTS, SIGN_IN_WINDOW_S).check(
-        request, "sign-in attempts"
-    )
-    client = request.client.host if request.client else "unknown"
-    user = user_store.authenticate(session, name.strip(), password)
+    client = request.client.host if request.client else None
+    account = name.strip()[:200]
+    wait_s = SIGNIN.refusal(session, client, account)
+    if wait_s is not None:  # only this address's failures on this account count
+        raise too_many("wrong passwords", wait_s)
+    user = user_store.authenticate(session, account, password)
     if user is None:
+        SIGNIN.failed(session, client, account)
         audit.record(session, "public", "login_failed", name.strip()[:64], f"from {client}")
         context = {"next": safe_next(next), "name": name, "error": "Wrong name or password."}
         return _sign_in_page(request, context, status=401)
+    SIGNIN.succeeded(session, client, account)
     token, _ = user_store.start_session(session, user)
     audit.record(session, user.name, "login", user.name, f"from {client}")
     response = RedirectResponse(safe_next(next), status_code=303, headers=NO_STORE)

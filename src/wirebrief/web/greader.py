@@ -35,8 +35,9 @@ from wirebrief.storage import users as user_store
 from wirebrief.storage.models import Folder, Source, User
 from wirebrief.storage.reading import Cursor, Filter, Scope
 from wirebrief.times import utcnow
+from wirebrief.web.auth import SIGNIN
 from wirebrief.web.deps import db_session, query_and_form
-from wirebrief.web.ratelimit import limiter
+from wirebrief.web.ratelimit import too_many
 
 router = APIRouter(include_in_schema=False)
 
@@ -257,10 +258,16 @@ def client_login(
     session: Session = Depends(db_session),
 ) -> Response:
     """Sign an app in with the account's name (``Email``) and API password (``Passwd``)."""
-    limiter(request, "signin", 5, 300).check(request, "sign-in attempts")
-    user = user_store.authenticate_app(session, form.get("Email", ""), form.get("Passwd", ""))
+    client = request.client.host if request.client else None
+    account = form.get("Email", "")[:200]
+    wait_s = SIGNIN.refusal(session, client, account)
+    if wait_s is not None:  # only this address's failures on this account count
+        raise too_many("wrong passwords", wait_s)
+    user = user_store.authenticate_app(session, account, form.get("Passwd", ""))
     if user is None:
+        SIGNIN.failed(session, client, account)
         return PlainTextResponse("Error=BadAuthentication\n", status_code=401)
+    SIGNIN.succeeded(session, client, account)
     token = user_store.issue_api_token(session, user, form.get("client", ""))
     if form.get("output") == "json":
         return JSONResponse({"SID": token, "LSID": token, "Auth": token})

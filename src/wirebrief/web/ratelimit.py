@@ -1,47 +1,50 @@
-"""A small in-process sliding-window rate limiter, keyed by client address."""
+"""Rate limits on what visitors may do, counted in the database so that every web process
+shares them, by client address (after trusted proxies, ``clientaddr.py``)."""
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict, deque
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from fastapi import HTTPException, Request
+from sqlalchemy.orm import Session
+
+from wirebrief.storage import ratelimits
+from wirebrief.times import utcnow
+from wirebrief.web.clientaddr import client_key
 
 
-class RateLimiter:
-    """At most ``limit`` hits per ``window_s`` seconds for each key (memory is bounded)."""
-
-    def __init__(self, limit: int, window_s: float, max_keys: int = 10_000) -> None:
-        self.limit, self.window_s, self.max_keys = limit, window_s, max_keys
-        self._hits: OrderedDict[str, deque[float]] = OrderedDict()
-
-    def allow(self, key: str) -> bool:
-        """Count one hit for ``key``; False when it is over the limit."""
-        now = time.monotonic()
-        hits = self._hits.pop(key, None) or deque()
-        while hits and hits[0] <= now - self.window_s:
-            hits.popleft()
-        self._hits[key] = hits
-        if len(self._hits) > self.max_keys:
-            self._hits.popitem(last=False)
-        if len(hits) >= self.limit:
-            return False
-        hits.append(now)
-        return True
-
-    def check(self, request: Request, what: str) -> None:
-        """Raise 429 when this request's client is over the limit for ``what``."""
-        client = request.client.host if request.client else "unknown"
-        if not self.allow(client):
-            raise HTTPException(
-                429, f"too many {what} from your address; wait {int(self.window_s)} s and retry",
-                headers={"Retry-After": str(int(self.window_s))},
-            )  # fmt: skip
+def client_of(request: Request) -> str:
+    """The request's client address as limits count it."""
+    return client_key(request.client.host if request.client else None)
 
 
-def limiter(request: Request, name: str, limit: int, window_s: float) -> RateLimiter:
-    """The app's limiter called ``name`` (made on first use, shared by all requests)."""
-    state = request.app.state
-    if not hasattr(state, "limiters"):
-        state.limiters = {}
-    return state.limiters.setdefault(name, RateLimiter(limit, window_s))
+def seconds_left(started: datetime, window_s: float) -> int:
+    """Whole seconds until a window that began at ``started`` is over (at least 1)."""
+    left = (started + timedelta(seconds=window_s) - utcnow()).total_seconds()
+    return max(1, math.ceil(left))
+
+
+def too_many(what: str, wait_s: int) -> HTTPException:
+    """429 with Retry-After."""
+    return HTTPException(
+        429, f"too many {what} from your address; wait {wait_s} s and retry",
+        headers={"Retry-After": str(wait_s)},
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``limit`` requests per ``window_s`` seconds from one client address."""
+
+    scope: str
+    limit: int
+    window_s: float
+    what: str
+
+    def check(self, request: Request, session: Session) -> None:
+        """Count this request; raise 429 when its client is over the limit."""
+        hits, started = ratelimits.add_hit(session, self.scope, client_of(request), self.window_s)
+        if hits > self.limit:
+            raise too_many(self.what, seconds_left(started, self.window_s))

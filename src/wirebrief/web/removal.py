@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from wirebrief.storage import removals
 from wirebrief.web.deps import db_session
 from wirebrief.web.errorpages import field_problem
-from wirebrief.web.ratelimit import limiter
+from wirebrief.web.ratelimit import RateLimit
 from wirebrief.web.templating import templates
 
 router = APIRouter()
-REQUESTS_PER_HOUR = 10
+REMOVAL_LIMIT = RateLimit("removal", limit=10, window_s=3600, what="removal requests")
 _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']+\.[^@\s<>\"'.]{2,}$")
 
 
@@ -59,7 +59,7 @@ class RemovalOut(BaseModel):
 
 
 def _queue(request: Request, session: Session, data: RemovalIn) -> int:
-    limiter(request, "removal", REQUESTS_PER_HOUR, 3600).check(request, "removal requests")
+    REMOVAL_LIMIT.check(request, session)
     created = removals.create_request(session, data.url, data.reason, data.contact_email)
     return created.id
 

@@ -1,0 +1,112 @@
+"""The sign-in limiter: per (address, account), in the database (every web process counts
+against one limit), proxy headers believed only from WIREBRIEF_TRUSTED_PROXIES."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.support.appserver import AppServer
+from wirebrief.settings import Settings
+from wirebrief.storage import admin as admin_store
+from wirebrief.storage.db import Database
+from wirebrief.web.app import create_app
+from wirebrief.web.signin_limits import SigninLimiter
+
+PASSWORD = "correct horse battery"
+PROXY = (ipaddress.ip_network("127.0.0.1/32"),)
+
+
+def sign_in(base: str, password: str, **headers: str) -> int:
+    answer = httpx.post(base + "/admin/login", data={"password": password}, headers=headers)
+    return answer.status_code
+
+
+@pytest.fixture
+def admin_db(db: Database) -> Database:
+    with db.session() as session:
+        admin_store.set_password(session, PASSWORD)
+    return db
+
+
+@pytest.fixture
+def untrusting(settings: Settings, admin_db: Database) -> Iterator[str]:
+    with AppServer(create_app(settings, admin_db)) as server:
+        yield server.base_url
+
+
+@pytest.fixture
+def behind_proxy(settings: Settings, admin_db: Database) -> Iterator[str]:
+    with AppServer(create_app(settings.with_overrides(trusted_proxies=PROXY), admin_db)) as server:
+        yield server.base_url
+
+
+def test_proxy_headers_from_an_untrusted_peer_buy_no_attempts(untrusting: str) -> None:
+    codes = [
+        sign_in(untrusting, f"wrong {i}", **{"X-Forwarded-For": f"198.51.100.{i}",
+                                            "Forwarded": f"for=203.0.113.{i}"})
+        for i in range(7)
+    ]  # fmt: skip
+    assert codes == [401] * 5 + [429, 429]
+
+
+def test_a_correct_password_from_an_address_that_has_not_failed_is_never_refused(
+    behind_proxy: str,
+) -> None:
+    attacker = {"X-Forwarded-For": "198.51.100.7"}
+    assert [sign_in(behind_proxy, f"guess {i}", **attacker) for i in range(6)] == [401] * 5 + [429]
+    assert sign_in(behind_proxy, PASSWORD, **attacker) == 429  # that address failed
+    assert sign_in(behind_proxy, PASSWORD, **{"X-Forwarded-For": "192.0.2.10"}) == 303
+    assert sign_in(behind_proxy, PASSWORD, Forwarded='for="[2001:db8::1]:4711";proto=https') == 303
+
+
+def test_the_client_is_the_last_address_a_trusted_proxy_did_not_add(behind_proxy: str) -> None:
+    # The client wrote its own X-Forwarded-For; our proxy appended the real address.
+    codes = [
+        sign_in(behind_proxy, "wrong", **{"X-Forwarded-For": f"10.9.9.{i}, 198.51.100.8"})
+        for i in range(6)
+    ]
+    assert codes == [401] * 5 + [429]
+
+
+def test_failures_count_in_every_web_process(settings: Settings, admin_db: Database) -> None:
+    first, second = create_app(settings, admin_db), create_app(settings, Database(admin_db.url))
+    with AppServer(first) as one, AppServer(second) as two:
+        codes = [sign_in((one, two)[i % 2].base_url, f"wrong {i}") for i in range(6)]
+    assert codes == [401] * 5 + [429]
+
+
+def test_failures_on_one_account_leave_the_others_alone(any_db: Database) -> None:
+    limiter = SigninLimiter(failures=3, window_s=60)
+    with any_db.session() as session:
+        for _ in range(3):
+            limiter.failed(session, "192.0.2.5", "alice")
+        assert limiter.refusal(session, "192.0.2.5", "alice") is not None
+        assert limiter.refusal(session, "192.0.2.5", "admin") is None
+        assert limiter.refusal(session, "192.0.2.6", "alice") is None
+        limiter.succeeded(session, "192.0.2.5", "alice")
+        assert limiter.refusal(session, "192.0.2.5", "alice") is None
+
+
+def test_ipv6_addresses_count_by_their_64(any_db: Database) -> None:
+    limiter = SigninLimiter(failures=2, window_s=60)
+    with any_db.session() as session:
+        limiter.failed(session, "2001:db8:1:2::1", "admin")
+        limiter.failed(session, "2001:db8:1:2:ffff::9", "admin")
+        wait = limiter.refusal(session, "2001:db8:1:2::abcd", "admin")
+        assert wait is not None and 0 < wait <= 60
+        assert limiter.refusal(session, "2001:db8:1:3::1", "admin") is None
+        assert limiter.refusal(session, "::ffff:192.0.2.1", "admin") is None
+
+
+def test_a_window_that_is_over_starts_again(any_db: Database) -> None:
+    from wirebrief.storage import ratelimits
+
+    with any_db.session() as session:
+        assert ratelimits.add_hit(session, "test", "k", 60)[0] == 1
+        assert ratelimits.add_hit(session, "test", "k", 60)[0] == 2
+        assert ratelimits.hits(session, "test", "k", 60)[0] == 2
+        assert ratelimits.add_hit(session, "test", "k", 0)[0] == 1  # a window of 0 s is over
