@@ -31,6 +31,12 @@ class NotInitialised(WirebriefError):
     reason = "not_initialised"
 
 
+class DatabaseUnavailable(WirebriefError):
+    """The database cannot be opened: no such server, not a database file, no access."""
+
+    reason = "database_unavailable"
+
+
 class FetchError(WirebriefError):
     """A URL could not be fetched."""
 

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from wirebrief.cli.context import console, state
+from wirebrief.storage.types import MAX_ID
 
 app = typer.Typer(
     help="Saved searches: each has RSS, Atom and JSON feeds, and optional signed webhooks.",
@@ -25,7 +26,9 @@ def add(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="A name for the saved search."),
     query: str = typer.Argument("", help='The search, e.g. "bitcoin etf" -rumour.'),
-    source: list[int] = typer.Option([], "--source", "-s", help="Source id (repeatable)."),
+    source: list[int] = typer.Option(
+        [], "--source", "-s", min=1, max=MAX_ID, help="Source id (repeatable)."
+    ),
     asset: list[str] = typer.Option([], "--asset", "-a", help="Asset symbol (repeatable)."),
     lang: str | None = typer.Option(None, "--lang", help='Language, e.g. "en".'),
     webhook: list[str] = typer.Option(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import NoReturn
 
 import typer
 from rich.logging import RichHandler
 from rich.markup import escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from wirebrief import __version__
 from wirebrief.cli import (
@@ -26,9 +28,9 @@ from wirebrief.cli import (
     transfer,
     users,
 )
-from wirebrief.cli.context import CliState, err_console
+from wirebrief.cli.context import CliState, database_problem, err_console
 from wirebrief.errors import WirebriefError
-from wirebrief.redaction import RedactingFilter
+from wirebrief.redaction import RedactingFilter, redact_text
 from wirebrief.settings import Settings
 
 app = typer.Typer(
@@ -96,9 +98,29 @@ app.add_typer(users.app, name="users")
 
 
 def main() -> None:
-    """Entry point: our own errors become one red line and exit code 1, never a traceback."""
+    """Entry point: every error becomes one red line that says what to do, and a non-zero
+    exit code; never a traceback (``--verbose`` adds it for an unexpected error)."""
     try:
-        app()
+        result = app(standalone_mode=False)
+    except typer.Abort:
+        _fail("interrupted", 130)
+    except typer.TyperException as exc:  # a bad option or argument (Typer's own Click)
+        context = getattr(exc, "ctx", None)
+        hint = f"; see `{context.command_path} --help`" if context else "; see --help"
+        _fail(f"{exc.format_message()}{hint}", getattr(exc, "exit_code", 2))
     except WirebriefError as exc:
-        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(1)
+        _fail(str(exc))
+    except SQLAlchemyError as exc:
+        _fail(f"the database failed: {database_problem(exc)}; check that it is reachable and "
+              "that `wirebrief init` has run for it")  # fmt: skip
+    except Exception as exc:
+        if logging.getLogger().isEnabledFor(logging.INFO):
+            err_console.print_exception()
+        _fail(f"unexpected {type(exc).__name__}: {redact_text(str(exc))} (please report it; "
+              "--verbose shows where it happened)")  # fmt: skip
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    sys.exit(code)

@@ -13,6 +13,7 @@ from typing import Any
 import typer
 
 from wirebrief.cli.context import state
+from wirebrief.errors import WirebriefError
 from wirebrief.times import as_utc
 
 # Inputs without a URL still need a unique identity inside the scratch database.
@@ -72,8 +73,15 @@ def _lines(path: str) -> Iterator[str]:
     if path == "-":
         yield from sys.stdin
         return
-    with Path(path).open(encoding="utf-8") as handle:
-        yield from handle
+    try:
+        with Path(path).open(encoding="utf-8") as handle:
+            yield from handle
+    except OSError as exc:
+        raise WirebriefError(
+            f"cannot read {path}: {exc.strerror}; give a JSON lines file, or - for stdin"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise WirebriefError(f"{path} is not UTF-8 text: {exc.reason}") from exc
 
 
 def _read(path: str) -> Iterator[dict[str, Any]]:

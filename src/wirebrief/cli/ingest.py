@@ -22,10 +22,15 @@ from rich.progress import (
 from rich.table import Table
 
 from wirebrief.cli.context import CliState, console, state
+from wirebrief.cli.durations import format_duration
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.articles import StoreOutcome
+from wirebrief.storage.types import MAX_ID
+from wirebrief.times import utcnow
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from wirebrief.pipeline import SourceReport
 
 
@@ -48,7 +53,7 @@ def init(
 ) -> None:
     """Create the database, or upgrade its schema. Safe to run again: it changes nothing."""
     cli = state(ctx)
-    db = cli.database(require_schema=False)
+    db = cli.database(require_schema=False, create=True)
     before = db.current_revision()
     after = db.upgrade()
     if before == after:
@@ -65,7 +70,12 @@ def init(
 def fetch(
     ctx: typer.Context,
     source: list[int] = typer.Option(
-        [], "--source", "-s", help="Poll only this source id (repeatable), even if not due yet."
+        [],
+        "--source",
+        "-s",
+        min=1,
+        max=MAX_ID,
+        help="Poll only this source id (repeatable), even if not due yet.",
     ),
 ) -> None:
     """Poll due sources once and ingest new items; print what happened to each source."""
@@ -80,13 +90,12 @@ def run_fetch(cli: CliState, source_ids: list[int] | None) -> list[SourceReport]
     db = cli.database()
     if source_ids is None:
         source_ids = source_store.due_source_ids(db)
-    else:
-        with db.session() as session:
-            for source_id in source_ids:
-                source_store.get_source(session, source_id)  # fail early on a wrong id
-    if not source_ids:
-        console.print("No source is due. Add one with `wirebrief sources add URL`.")
-        return []
+    with db.session() as session:
+        if not source_ids:
+            console.print(nothing_due(session))
+            return []
+        for source_id in source_ids:
+            source_store.get_source(session, source_id)  # fail early on a wrong id
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -103,6 +112,22 @@ def run_fetch(cli: CliState, source_ids: list[int] | None) -> list[SourceReport]
                 task, advance=1, description=f"Fetched {report.name}"
             ),
         )
+
+
+def nothing_due(session: Session) -> str:
+    """Why nothing is polled now, and what to do: add a source, resume one, or poll now."""
+    upcoming = source_store.next_due(session)
+    if upcoming is None:
+        if source_store.list_sources(session):
+            return ("Every source is paused or blocked. Resume one with "
+                    "`wirebrief sources set ID --enable`.")  # fmt: skip
+        return "There are no sources yet. Add one with `wirebrief sources add URL`."
+    when = upcoming.next_poll_at
+    wait = format_duration((when - utcnow()).total_seconds()) if when else "now"
+    return (
+        f"No source is due. The next is {upcoming.name} (source {upcoming.id}), due in {wait}; "
+        f"poll it now with `wirebrief fetch --source {upcoming.id}`."
+    )
 
 
 def ingest_warc(

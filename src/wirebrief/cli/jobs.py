@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
 def worker(
     ctx: typer.Context,
     concurrency: int = typer.Option(
-        8, "--concurrency", "-c", min=1, help="Jobs at once (network waits overlap)."
+        8, "--concurrency", "-c", min=1, max=1000, help="Jobs at once (network waits overlap)."
     ),
     once: bool = typer.Option(False, "--once", help="Stop when the queue is empty."),
 ) -> None:

@@ -10,6 +10,7 @@ import typer
 from rich.text import Text
 
 from wirebrief.cli.context import console, state
+from wirebrief.storage.types import MAX_ID
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +24,9 @@ def search_command(
     query: str = typer.Argument(
         "", help='Words, "phrases", prefix*, -exclusions, OR; empty: filters only.'
     ),
-    source: list[int] = typer.Option([], "--source", "-s", help="Source id (repeatable)."),
+    source: list[int] = typer.Option(
+        [], "--source", "-s", min=1, max=MAX_ID, help="Source id (repeatable)."
+    ),
     asset: list[str] = typer.Option([], "--asset", "-a", help="Asset symbol (repeatable)."),
     lang: str | None = typer.Option(None, "--lang", help='Language, e.g. "en".'),
     since: str | None = typer.Option(None, "--since", help="Published on or after this date."),

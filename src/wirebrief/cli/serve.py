@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
+import socket
 import tempfile
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from wirebrief.cli.context import CliState, console, state
 from wirebrief.cli.ingest import print_summary, run_fetch
 from wirebrief.errors import WirebriefError
+from wirebrief.settings import Settings
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
+
+if TYPE_CHECKING:
+    import uvicorn
+    from fastapi import FastAPI
 
 # Heavy modules (the web stack, the pipeline) are imported inside the commands
 # that need them, so that `wirebrief --help` and quick commands start fast.
@@ -29,7 +37,9 @@ WORKERS_OPTION = typer.Option(
     help="Web processes (default 1, or WIREBRIEF_WEB_WORKERS); one per core serves the most "
     "pages. /metrics then counts the requests of the process that answers it.",
 )
-PORT_OPTION = typer.Option(None, "--port", "-p", envvar="PORT", help="Port (default 8000).")
+PORT_OPTION = typer.Option(
+    None, "--port", "-p", envvar="PORT", min=1, max=65535, help="Port (default 8000)."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -77,7 +87,12 @@ def demo(
     host: str | None = HOST_OPTION,
     port: int | None = PORT_OPTION,
     newsroom_port: int = typer.Option(
-        8001, "--newsroom-port", envvar="NEWSROOM_PORT", help="Port of the sample newsroom."
+        8001,
+        "--newsroom-port",
+        envvar="NEWSROOM_PORT",
+        min=0,
+        max=65535,
+        help="Port of the sample newsroom.",
     ),
 ) -> None:
     """Offline demo: serve the bundled sample newsroom on 127.0.0.1, ingest it, serve the reader.
@@ -100,7 +115,7 @@ def demo(
             per_host_concurrency=8,
         )
     )
-    db = cli.database(require_schema=False)
+    db = cli.database(require_schema=False, create=True)
     db.upgrade()
     newsroom = NewsroomServer(port=newsroom_port)
     try:
@@ -155,6 +170,7 @@ def _demo_account(db: Database) -> None:
 
 def _serve(cli: CliState, host: str | None, port: int | None, workers: int | None = None) -> None:
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from wirebrief.web.app import SETTINGS_ENV, create_app, pass_settings
 
@@ -164,24 +180,64 @@ def _serve(cli: CliState, host: str | None, port: int | None, workers: int | Non
     # The schema is checked here, once, with a readable error; each app opens its own,
     # web-sized pool.
     cli.database().dispose()
+    listening = listen(settings.host, settings.port)  # fails here, before saying "reader at"
+    if settings.web_workers == 1:
+        config = server_config(create_app(settings), settings)
+    else:
+        # Each worker process builds its app from these settings (demo overrides included).
+        os.environ[SETTINGS_ENV] = pass_settings(settings)
+        config = server_config("wirebrief.web.app:app_from_environment", settings)
     console.print(f"Wirebrief reader at http://{settings.host}:{settings.port}/ (Ctrl+C to stop)")
     if settings.web_workers == 1:
-        # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1; the app
-        # reads proxy headers itself, from WIREBRIEF_TRUSTED_PROXIES only (web/clientaddr.py).
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    log_level="warning", proxy_headers=False)  # fmt: skip
+        uvicorn.Server(config).run(sockets=[listening])
         return
-    # Each worker process builds its app from these settings (demo overrides included).
-    os.environ[SETTINGS_ENV] = pass_settings(settings)
-    uvicorn.run(
-        "wirebrief.web.app:app_from_environment",
-        factory=True,
+    try:
+        Multiprocess(config, sockets=[listening]).run()
+    except KeyboardInterrupt:
+        pass
+
+
+def server_config(app: FastAPI | str, settings: Settings) -> uvicorn.Config:
+    """How uvicorn serves the reader: ``app`` itself, or the import string each of
+    ``settings.web_workers`` processes builds its app from."""
+    import uvicorn
+
+    workers = settings.web_workers
+    return uvicorn.Config(
+        app,
         host=settings.host,
         port=settings.port,
-        workers=settings.web_workers,
+        log_level="warning",
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1; the app reads proxy headers
+        # itself, from WIREBRIEF_TRUSTED_PROXIES only (web/clientaddr.py).
+        proxy_headers=False,
+        factory=workers > 1,
+        workers=workers,
         # uvicorn restarts a worker that does not answer its health check within this; a
         # worker importing the app on a busy machine takes longer than the default 5 s.
         timeout_worker_healthcheck=60,
-        log_level="warning",
-        proxy_headers=False,
     )
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port``, or a one-line error saying what to change."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise WirebriefError(f"cannot listen on {host!r}: not an address or known host name; "
+                             "use --host 127.0.0.1, 0.0.0.0 or ::") from exc  # fmt: skip
+    listening = socket.socket(family, kind, proto)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listening.set_inheritable(True)  # for the worker processes of --workers
+    try:
+        listening.bind(address)
+    except OSError as exc:
+        listening.close()
+        busy = exc.errno == errno.EADDRINUSE
+        why = "another program uses that port" if busy else (exc.strerror or str(exc))
+        raise WirebriefError(
+            f"cannot listen on {host}:{port}: {why}; pick another with --port (or PORT=…)"
+        ) from exc
+    return listening

@@ -24,6 +24,7 @@ from wirebrief.storage import sources as source_store
 from wirebrief.storage import subscriptions as subs
 from wirebrief.storage.models import FetchAttempt, Source
 from wirebrief.storage.sources import SourceStats
+from wirebrief.storage.types import MAX_ID
 from wirebrief.times import utcnow
 
 app = typer.Typer(
@@ -95,7 +96,7 @@ def add(
 @app.command("set")
 def set_(
     ctx: typer.Context,
-    source_id: int = typer.Argument(..., help="Id from `sources list`."),
+    source_id: int = typer.Argument(..., min=1, max=MAX_ID, help="Id from `sources list`."),
     name: str | None = typer.Option(None, "--name", "-n", help="New display name."),
     interval: str | None = typer.Option(
         None, "--interval", help="Poll this often (e.g. 30m, 6h), or 'auto' to adapt again."
@@ -165,7 +166,7 @@ def list_(
 @app.command("attempts")
 def attempts(
     ctx: typer.Context,
-    source_id: int = typer.Argument(..., help="Id from `sources list`."),
+    source_id: int = typer.Argument(..., min=1, max=MAX_ID, help="Id from `sources list`."),
     limit: int = typer.Option(20, "--limit", "-n", min=1, max=1000, help="How many, newest first."),
     failed: bool = typer.Option(False, "--failed", help="Only the failed ones."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -216,7 +217,8 @@ def attempt_row(attempt: FetchAttempt) -> dict[str, Any]:
 
 @app.command("remove")
 def remove(
-    ctx: typer.Context, source_id: int = typer.Argument(..., help="Id from `sources list`.")
+    ctx: typer.Context,
+    source_id: int = typer.Argument(..., min=1, max=MAX_ID, help="Id from `sources list`."),
 ) -> None:
     """Stop following a source. Its articles stay."""
     db = state(ctx).database()

@@ -47,6 +47,7 @@ def add(
         user_store.NEW_ACCOUNT_UNREAD_DAYS,
         "--unread-days",
         min=0,
+        max=36_500,
         help="Articles published up to this many days ago start unread; older ones, read.",
     ),
     empty: bool = typer.Option(

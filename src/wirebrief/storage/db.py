@@ -49,7 +49,6 @@ class Database:
 
     def __init__(self, url: str, pool: PoolLimits | None = None) -> None:
         self.url = url = dialect.normalize_url(url)
-        _ensure_sqlite_directory(url)
         options = pool.engine_options(url) if pool else {}
         try:
             self.engine: Engine = create_engine(url, future=True, **options)
@@ -111,9 +110,3 @@ def _alembic_config(url: str) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
-
-
-def _ensure_sqlite_directory(url: str) -> None:
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and ":memory:" not in url:
-        Path(url[len(prefix) :]).expanduser().parent.mkdir(parents=True, exist_ok=True)

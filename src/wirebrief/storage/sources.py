@@ -156,6 +156,17 @@ def due_source_ids(db: Database, now: datetime | None = None) -> list[int]:
         return list(session.scalars(query))
 
 
+def next_due(session: Session) -> Source | None:
+    """The enabled, unblocked source whose next poll comes first (``None`` if there is none)."""
+    query = (
+        select(Source)
+        .where(Source.enabled.is_(True), Source.blocked.is_(False))
+        .order_by(Source.next_poll_at.is_not(None), Source.next_poll_at, Source.id)
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
 def record_success(
     source: Source,
     *,

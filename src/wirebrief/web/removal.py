@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
@@ -18,35 +17,43 @@ from wirebrief.web.templating import templates
 
 router = APIRouter()
 REMOVAL_LIMIT = RateLimit("removal", limit=10, window_s=3600, what="removal requests")
-_EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']+\.[^@\s<>\"'.]{2,}$")
+# Stated in the OpenAPI schema too (so clients and the fuzzer know them); checked by the
+# validators below, which say what to fix in words.
+_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\s\[\]@]+([/?#]\S*)?$"
+_EMAIL_PATTERN = r"^[^@\s<>\"']{1,64}@[^@\s<>\"']+\.[^@\s<>\"'.]{2,}$"
 
 
 class RemovalIn(BaseModel):
-    """A removal request as a reader sends it."""
+    """A removal request as a reader sends it (surrounding spaces are ignored)."""
 
-    url: str = Field(max_length=2048, description="The article's address here or at its source.")
+    url: str = Field(
+        max_length=2048,
+        description="The article's address here or at its source.",
+        json_schema_extra={"pattern": _URL_PATTERN},
+    )
     reason: str = Field(min_length=10, max_length=5000, description="Why it should be removed.")
-    contact_email: str = Field(max_length=320, description="Where we answer.")
+    contact_email: str = Field(
+        max_length=320,
+        description="Where we answer.",
+        json_schema_extra={"pattern": _EMAIL_PATTERN},
+    )
+
+    @field_validator("url", "reason", "contact_email", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
 
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        value = value.strip()
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if not re.match(_URL_PATTERN, value):
             raise ValueError("give the article's full address, starting with https://")
         return value
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, value: str) -> str:
-        return value.strip()
 
     @field_validator("contact_email")
     @classmethod
     def _email(cls, value: str) -> str:
-        value = value.strip()
-        if not _EMAIL.match(value):
+        if not re.match(_EMAIL_PATTERN, value):
             raise ValueError("give an email address we can answer, like name@example.com")
         return value
 
