@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.appserver import AppServer
 from wirebrief.settings import Settings
-from wirebrief.storage import admin as admin_store
+from wirebrief.storage import users
 from wirebrief.storage.db import Database
 from wirebrief.web.app import create_app
 from wirebrief.web.signin_limits import SigninLimiter
@@ -20,15 +20,16 @@ PASSWORD = "correct horse battery"
 PROXY = (ipaddress.ip_network("127.0.0.1/32"),)
 
 
-def sign_in(base: str, password: str, **headers: str) -> int:
-    answer = httpx.post(base + "/admin/login", data={"password": password}, headers=headers)
-    return answer.status_code
+def sign_in(base: str, password: str, name: str = "admin", **headers: str) -> int:
+    form = {"name": name, "password": password}
+    return httpx.post(base + "/signin", data=form, headers=headers).status_code
 
 
 @pytest.fixture
 def admin_db(db: Database) -> Database:
     with db.session() as session:
-        admin_store.set_password(session, PASSWORD)
+        users.add_user(session, "admin", PASSWORD, role=users.Role.ADMIN)
+        users.add_user(session, "alice", PASSWORD)
     return db
 
 
@@ -59,6 +60,7 @@ def test_a_correct_password_from_an_address_that_has_not_failed_is_never_refused
     attacker = {"X-Forwarded-For": "198.51.100.7"}
     assert [sign_in(behind_proxy, f"guess {i}", **attacker) for i in range(6)] == [401] * 5 + [429]
     assert sign_in(behind_proxy, PASSWORD, **attacker) == 429  # that address failed
+    assert sign_in(behind_proxy, PASSWORD, "alice", **attacker) == 303  # on another account
     assert sign_in(behind_proxy, PASSWORD, **{"X-Forwarded-For": "192.0.2.10"}) == 303
     assert sign_in(behind_proxy, PASSWORD, Forwarded='for="[2001:db8::1]:4711";proto=https') == 303
 
@@ -77,6 +79,15 @@ def test_failures_count_in_every_web_process(settings: Settings, admin_db: Datab
     with AppServer(first) as one, AppServer(second) as two:
         codes = [sign_in((one, two)[i % 2].base_url, f"wrong {i}") for i in range(6)]
     assert codes == [401] * 5 + [429]
+
+
+def test_app_sign_in_counts_wrong_api_passwords_the_same_way(untrusting: str) -> None:
+    def client_login(password: str) -> int:
+        form = {"Email": "admin", "Passwd": password}
+        return httpx.post(untrusting + "/accounts/ClientLogin", data=form).status_code
+
+    assert [client_login(f"wrong {i}") for i in range(6)] == [401] * 5 + [429]
+    assert sign_in(untrusting, PASSWORD, "alice") == 303
 
 
 def test_failures_on_one_account_leave_the_others_alone(any_db: Database) -> None:
