@@ -118,9 +118,13 @@ def nothing_due(session: Session) -> str:
     """Why nothing is polled now, and what to do: add a source, resume one, or poll now."""
     upcoming = source_store.next_due(session)
     if upcoming is None:
-        if source_store.list_sources(session):
+        kinds = {source.kind for source in source_store.list_sources(session)}
+        if kinds - {"warc"}:
             return ("Every source is paused or blocked. Resume one with "
                     "`wirebrief sources set ID --enable`.")  # fmt: skip
+        if kinds:  # read once by ingest-warc
+            return ("No source is due: archives are read with `wirebrief ingest-warc FILE`, "
+                    "never polled. Add a feed with `wirebrief sources add URL`.")  # fmt: skip
         return "There are no sources yet. Add one with `wirebrief sources add URL`."
     when = upcoming.next_poll_at
     wait = format_duration((when - utcnow()).total_seconds()) if when else "now"
