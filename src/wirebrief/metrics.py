@@ -22,6 +22,11 @@ FETCH_ERRORS = Counter(
     ["kind", "reason"],
     registry=REGISTRY,
 )
+REQUESTS_SHED = Counter(
+    "wirebrief_http_requests_shed",
+    "Requests answered 503 because the web process was busy or the database did not answer.",
+    registry=REGISTRY,
+)
 REQUEST_SECONDS = Histogram(
     "wirebrief_http_request_duration_seconds",
     "Time to answer an HTTP request, by route template, method and status.",

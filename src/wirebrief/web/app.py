@@ -82,9 +82,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.add_middleware(ConditionalGetMiddleware)  # innermost: hashes the uncompressed body
     app.add_middleware(auth.PrivateWhenSignedIn)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    overload.install(
-        app, settings.web_threads, settings.web_queue, settings.web_queue_timeout_s
-    )  # inside the metrics, so shed requests are counted
+    # Below the page cache: a hit (memory, no thread, no database) is never queued or shed;
+    # a miss, and every other route, is.
+    overload.install(app, settings.web_threads, settings.web_queue, settings.web_queue_timeout_s)
     # Outside the compression (it keeps pages gzipped once) and inside the metrics (hits
     # are counted); anonymous requests for public pages only.
     app.add_middleware(
@@ -97,7 +97,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HeadAsGetMiddleware)  # every layer below sees a GET
-    # Outermost: every layer sees the real client (proxy headers only from trusted proxies).
+    # Every layer below sees the real client (proxy headers only from trusted proxies).
     app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies)
     app.mount("/static", FingerprintedStaticFiles(directory=STATIC_DIR), name="static")
     reading = [Depends(auth.reader_access)]  # the public reads unless WIREBRIEF_PUBLIC_READER=0

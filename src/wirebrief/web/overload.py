@@ -5,13 +5,21 @@ Without this, every connection got a thread and then waited for one of a few dat
 connections: at 60 concurrent clients nothing was answered for 20–47 s and then came 500s.
 Here the web process runs ``web_threads`` requests at once (one database connection each),
 lets ``web_queue`` more wait up to ``web_queue_timeout_s``, and answers the others
-immediately. A database that is still too slow (a pool wait, a SQLite write lock held by a
-fetch, a PostgreSQL server that does not answer) is a 503 with Retry-After as well.
+immediately. A database that is still too slow (a
+pool wait, a SQLite write lock held by a fetch, a PostgreSQL server that does not answer)
+is a 503 with Retry-After as well.
+
+Shedding must cost less than serving, or the shed requests become the overload: the check
+comes before routing, and its answer is bytes made once (no request object, no template, no
+database). Only the page cache, the request metrics and the header layers are outside it, so
+a cached page is answered from memory however busy the threads are. /healthz and static
+files pass unqueued.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 
@@ -22,26 +30,62 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from wirebrief.web.errorpages import error_response
+from wirebrief.metrics import REQUESTS_SHED
+from wirebrief.web.errorpages import API_PREFIX
+from wirebrief.web.staticfiles import static_url
+from wirebrief.web.templating import templates
 
 logger = logging.getLogger(__name__)
-# Paths that never wait behind page requests: the health check (its own connection) and
-# static files (no database; their file reads use the threads left over, see below).
+# Paths that never wait behind page requests: the health check (it reads a value a thread
+# keeps fresh) and static files (no database; their file reads use the threads left over).
 UNQUEUED = ("/healthz", "/static/")
 SPARE_THREADS = 4  # for static files, beyond one thread per admitted request
 BUSY_MESSAGE = "The reader is busy right now; try again in a moment."
 
 
+class BusyAnswer:
+    """The 503 with Retry-After, made once: JSON for the API, a short page otherwise."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        page = templates.env.get_template("busy.html").render(
+            message=BUSY_MESSAGE, static_url=static_url
+        )
+        self._bodies = {
+            True: (b"application/json", json.dumps({"detail": BUSY_MESSAGE}).encode()),
+            False: (b"text/html; charset=utf-8", page.encode()),
+        }
+        # The security headers come from their own layer, outside this one.
+        self._headers = [
+            (b"retry-after", str(retry_after_s).encode()),
+            (b"cache-control", b"no-store"),
+        ]
+
+    async def send(self, scope: Scope, send: Send) -> None:
+        path = scope["path"]
+        kind, body = self._bodies[path.startswith(API_PREFIX) or path == "/openapi.json"]
+        headers = [*self._headers, (b"content-type", kind),
+                   (b"content-length", str(len(body)).encode())]  # fmt: skip
+        await send({"type": "http.response.start", "status": 503, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    def response(self, request: Request) -> Response:
+        """The same answer as a response object, for an exception handler."""
+        path = request.url.path
+        kind, body = self._bodies[path.startswith(API_PREFIX) or path == "/openapi.json"]
+        headers = {name.decode(): value.decode() for name, value in self._headers}
+        return Response(body, 503, headers, media_type=kind.decode())
+
+
 class LoadShedMiddleware:
     """Admits ``capacity`` requests at once; up to ``queue`` more wait at most ``wait_s``."""
 
-    def __init__(self, app: ASGIApp, capacity: int, queue: int, wait_s: float) -> None:
+    def __init__(
+        self, app: ASGIApp, capacity: int, queue: int, wait_s: float, busy: BusyAnswer
+    ) -> None:
         self.app = app
-        self.capacity, self.queue, self.wait_s = capacity, queue, wait_s
-        self.retry_after_s = max(1, math.ceil(wait_s))
+        self.capacity, self.queue, self.wait_s, self.busy = capacity, queue, wait_s, busy
         self._turns: asyncio.Semaphore | None = None  # made on the server's event loop
         self.waiting = 0
-        self.shed = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(UNQUEUED):
@@ -49,9 +93,8 @@ class LoadShedMiddleware:
             return
         turns = self._turns or self._start()
         if not await self._wait_for_turn(turns):
-            self.shed += 1
-            response = busy_response(Request(scope), self.retry_after_s)
-            await response(scope, receive, send)
+            REQUESTS_SHED.inc()
+            await self.busy.send(scope, send)
             return
         try:
             await self.app(scope, receive, send)
@@ -82,12 +125,6 @@ class LoadShedMiddleware:
             self.waiting -= 1
 
 
-def busy_response(request: Request, retry_after_s: int) -> Response:
-    """503 with Retry-After, as a page or as JSON."""
-    headers = {"Retry-After": str(retry_after_s), "Cache-Control": "no-store"}
-    return error_response(request, 503, BUSY_MESSAGE, headers)
-
-
 def is_database_unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` says the database is saturated or unreachable (worth a retry), as
     opposed to a mistake in a query."""
@@ -112,15 +149,17 @@ def is_database_unavailable(exc: BaseException) -> bool:
 
 
 def install(app: FastAPI, capacity: int, queue: int, wait_s: float) -> None:
-    """Shed load in front of ``app`` and answer database saturation with 503."""
-    app.add_middleware(LoadShedMiddleware, capacity=capacity, queue=queue, wait_s=wait_s)
-    retry_after_s = max(1, math.ceil(wait_s))
+    """Shed load in front of what ``app`` has so far (the middleware added after this call
+    sits outside the shedding) and answer database saturation with 503."""
+    busy = BusyAnswer(retry_after_s=max(1, math.ceil(wait_s)))
+    app.add_middleware(LoadShedMiddleware, capacity=capacity, queue=queue, wait_s=wait_s, busy=busy)
 
     async def database_unavailable(request: Request, exc: Exception) -> Response:
         if not is_database_unavailable(exc):
             raise exc
+        REQUESTS_SHED.inc()
         logger.warning("database unavailable for %s: %s", request.url.path, exc)
-        return busy_response(request, retry_after_s)
+        return busy.response(request)
 
     app.add_exception_handler(PoolTimeout, database_unavailable)
     app.add_exception_handler(DBAPIError, database_unavailable)
