@@ -61,3 +61,20 @@ def test_log_records_are_redacted_with_their_arguments(caplog: pytest.LogCapture
     with caplog.at_level(logging.INFO, logger=logger.name):
         logger.info("polling %s (%d items)", "https://host/feed?api_key=KEY", 3)
     assert caplog.messages == ["polling https://host/feed?api_key=*** (3 items)"]
+
+
+def test_the_web_servers_own_records_reach_the_redacting_handler(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from fastapi import FastAPI
+
+    from wirebrief.cli.serve import server_config
+    from wirebrief.settings import Settings
+
+    for name in ("uvicorn", "uvicorn.error"):  # as in a fresh `wirebrief serve` process
+        monkeypatch.setattr(logging.getLogger(name), "handlers", [])
+        monkeypatch.setattr(logging.getLogger(name), "propagate", True)
+    server_config(FastAPI(), Settings())  # uvicorn sets its loggers up here
+    for name in ("uvicorn", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        assert logger.handlers == [] and logger.propagate  # to the CLI's handler and its filter

@@ -4,6 +4,8 @@ story timelines in pages."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -13,14 +15,17 @@ import pytest
 from tests.support.appserver import AppServer
 from tests.support.desk import Desk, build_desk
 from wirebrief.settings import Settings
-from wirebrief.storage import copies
+from wirebrief.storage import copies, users
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import stories as story_store
+from wirebrief.storage import subscriptions as subs
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article, Source
 from wirebrief.web.app import create_app
 
 SECRET_URL = "http://user:hunter2@feeds.example/private.xml?api_key=K3Y-S3CR3T&lang=en"
+SHOWN_URL = "http://***@feeds.example/private.xml?api_key=***&lang=en"
+PASSWORD = "correct horse battery"
 HUGE = "9223372036854775808"
 
 
@@ -30,6 +35,7 @@ class Site:
     desk: Desk
     secret_source_id: int
     long_story_id: int
+    api_password: str  # of the reader account "rita", who follows every source
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +50,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         secret.last_error = f"{SECRET_URL}: server answered HTTP 503"
         secret.last_error_reason = "http_error"
         long_story = _story_with_pages(session, secret, 250)
+        secret.site_url = SECRET_URL  # as an OPML file may give it
+        reader = users.add_user(session, "rita", PASSWORD)
+        subs.subscribe_to_desk(session, reader)
+        api_password = users.new_api_password(session, reader)
+        subs.subscribe_to_desk(
+            session, users.add_user(session, "ed", PASSWORD, role=users.Role.ADMIN)
+        )
     with AppServer(create_app(settings, db)) as server:
-        yield Site(server.base_url, desk, secret.id, long_story)
+        yield Site(server.base_url, desk, secret.id, long_story, api_password)
     db.dispose()
 
 
@@ -84,6 +97,39 @@ def test_source_credentials_are_never_shown(site: Site) -> None:
     assert shown["url"] == "http://***@feeds.example/private.xml?api_key=***&lang=en"
     assert shown["last_error"].startswith("http://***@feeds.example/private.xml?api_key=***")
     assert "http://***@feeds.example/private.xml?api_key=***&amp;lang=en" in surfaces[0]
+
+
+def test_a_reader_account_and_its_apps_never_see_source_credentials(site: Site) -> None:
+    with httpx.Client(base_url=site.base_url, timeout=30) as browser:
+        assert (
+            browser.post("/signin", data={"name": "rita", "password": PASSWORD}).status_code == 303
+        )
+        page = browser.get("/reader/subscriptions").text
+        opml = browser.get("/reader/subscriptions.opml").text
+    fever_key = hashlib.md5(f"rita:{site.api_password}".encode()).hexdigest()
+    fever = httpx.post(site.base_url + "/fever/?api&feeds", data={"api_key": fever_key}).json()
+    login = httpx.post(site.base_url + "/accounts/ClientLogin",
+                       data={"Email": "rita", "Passwd": site.api_password}).text  # fmt: skip
+    auth = {"Authorization": "GoogleLogin auth=" + login.split("Auth=")[1].strip()}
+    greader = httpx.get(site.base_url + "/reader/api/0/subscription/list?output=json",
+                        headers=auth).json()  # fmt: skip
+    assert len(fever["feeds"]) > 1 and len(greader["subscriptions"]) > 1
+    for text in (page, opml, json.dumps(fever), json.dumps(greader)):
+        assert "hunter2" not in text and "K3Y-S3CR3T" not in text and "user:" not in text
+    (listed,) = [f for f in fever["feeds"] if f["id"] == site.secret_source_id]
+    assert listed["url"] == listed["site_url"] == SHOWN_URL
+    (followed,) = [
+        s for s in greader["subscriptions"] if s["id"] == f"feed/{site.secret_source_id}"
+    ]
+    assert followed["url"] == followed["htmlUrl"] == SHOWN_URL
+    assert SHOWN_URL.replace("&", "&amp;") in page and SHOWN_URL.replace("&", "&amp;") in opml
+
+
+def test_an_admin_exports_subscriptions_with_their_credentials(site: Site) -> None:
+    with httpx.Client(base_url=site.base_url, timeout=30) as browser:
+        browser.post("/signin", data={"name": "ed", "password": PASSWORD})
+        opml = browser.get("/reader/subscriptions.opml").text
+    assert SECRET_URL.replace("&", "&amp;") in opml  # the desk's backup, for its admin only
 
 
 # ── item 6: no 500, HTML errors for pages, JSON errors for the API ──

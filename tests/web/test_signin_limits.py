@@ -3,6 +3,7 @@ against one limit), proxy headers believed only from WIREBRIEF_TRUSTED_PROXIES."
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from collections.abc import Iterator
 
@@ -121,3 +122,22 @@ def test_a_window_that_is_over_starts_again(any_db: Database) -> None:
         assert ratelimits.add_hit(session, "test", "k", 60)[0] == 2
         assert ratelimits.hits(session, "test", "k", 60)[0] == 2
         assert ratelimits.add_hit(session, "test", "k", 0)[0] == 1  # a window of 0 s is over
+
+
+def test_wrong_fever_keys_are_counted_per_address(admin_db: Database, settings: Settings) -> None:
+    with admin_db.session() as session:
+        api_password = users.new_api_password(session, users.get_user(session, "alice"))
+    right = hashlib.md5(f"alice:{api_password}".encode()).hexdigest()
+    app = create_app(settings.with_overrides(trusted_proxies=PROXY), admin_db)
+    with AppServer(app) as server:
+
+        def fever(api_key: str, address: str) -> tuple[int, int]:
+            answer = httpx.post(server.base_url + "/fever/?api", data={"api_key": api_key},
+                                headers={"X-Forwarded-For": address})  # fmt: skip
+            return answer.status_code, answer.json()["auth"]
+
+        guesses = [fever(f"{i:032x}", "198.51.100.9") for i in range(21)]
+        assert guesses == [(200, 0)] * 20 + [(429, 0)]
+        assert fever(right, "198.51.100.9") == (429, 0)  # that address guessed: no more tries
+        assert fever(right, "192.0.2.10") == (200, 1)  # anyone else signs in
+        assert fever("", "198.51.100.9") == (200, 0)  # an app asking what the API is, unlimited

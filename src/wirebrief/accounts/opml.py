@@ -64,14 +64,17 @@ def export_subscriptions(
     show = redact_url if redact else str
     if user_name is None:
         listed = [
-            Subscription(show(s.url), s.name, s.site_url, s.category)
+            Subscription(show(s.url), s.name, s.site_url and show(s.site_url), s.category)
             for s in source_store.list_sources(session)
         ]
         return write_opml(listed), len(listed)
     user = user_store.get_user(session, user_name)
     listed = [
         Subscription(
-            show(f.source.url), f.title, f.source.site_url, f.folder.name if f.folder else None
+            show(f.source.url),
+            f.title,
+            f.source.site_url and show(f.source.site_url),
+            f.folder.name if f.folder else None,
         )
         for f in subs.followed(session, user)
     ]

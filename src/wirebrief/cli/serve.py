@@ -211,6 +211,9 @@ def server_config(app: FastAPI | str, settings: Settings) -> uvicorn.Config:
         # uvicorn would believe X-Forwarded-For from 127.0.0.1; the app reads proxy headers
         # itself, from WIREBRIEF_TRUSTED_PROXIES only (web/clientaddr.py).
         proxy_headers=False,
+        # Our handler's filter redacts source credentials: uvicorn's records (a traceback
+        # too) go to it instead of handlers of uvicorn's own (web/app.py for --workers).
+        log_config=None,
         factory=workers > 1,
         workers=workers,
         # uvicorn restarts a worker that does not answer its health check within this; a

@@ -17,6 +17,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from wirebrief import __version__
 from wirebrief.errors import WirebriefError
+from wirebrief.redaction import RedactingFilter
 from wirebrief.settings import Settings
 from wirebrief.storage.dataversion import VersionReader
 from wirebrief.storage.db import Database, PoolLimits
@@ -156,6 +157,13 @@ def app_from_environment() -> FastAPI:
     command passed down, else the environment's."""
     passed = os.environ.get(SETTINGS_ENV)
     settings = pickle.loads(base64.b64decode(passed)) if passed else Settings.from_env()
+    if not logging.getLogger().handlers:
+        # A worker process starts without the command's logging; its records (uvicorn's
+        # too) pass the same filter, so no source credentials reach a log line.
+        handler = logging.StreamHandler()
+        handler.addFilter(RedactingFilter())
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s",
+                            handlers=[handler])  # fmt: skip
     return create_app(settings)
 
 

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,6 +29,7 @@ from wirebrief.storage.models import Article, Source, Story, User
 from wirebrief.storage.reading import Scope, View
 from wirebrief.times import utcnow
 from wirebrief.web.deps import db_session, query_and_form
+from wirebrief.web.signin_limits import SigninLimiter
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,6 +38,12 @@ PAGE = 50  # items per call, as Fever serves them
 MOST_IDS = 100_000
 FAVICON_ID = 1
 ICON = Path(__file__).with_name("static") / "icon-32.png"
+# A key names no account, so wrong keys count per address. The limit is loose enough for an
+# app still syncing with a key from before a password change (a call every few minutes),
+# and far too tight for guessing a generated API password. A right key clears nothing: an
+# account of one's own must not buy more guesses at others.
+KEY_GUESSES = SigninLimiter(failures=20, window_s=900)
+KEY_ACCOUNT = "(fever api_key)"
 
 
 def _base(session: Session, user: User | None) -> dict[str, Any]:
@@ -57,12 +64,23 @@ def _int(form: MultiDict, name: str) -> int | None:
 @router.api_route("/fever/", methods=["GET", "POST"])
 @router.api_route("/fever", methods=["GET", "POST"])
 def fever(
-    form: MultiDict = Depends(query_and_form), session: Session = Depends(db_session)
+    request: Request,
+    form: MultiDict = Depends(query_and_form),
+    session: Session = Depends(db_session),
 ) -> JSONResponse:
     """Every Fever call: what the parameters ask for, added to the base answer."""
-    user = user_store.user_for_fever_key(session, form.get("api_key", ""))
+    api_key = form.get("api_key", "")
+    client = request.client.host if request.client else None
+    wait_s = KEY_GUESSES.refusal(session, client, KEY_ACCOUNT) if api_key else None
+    if wait_s is not None:
+        message = f"too many wrong API keys from your address; wait {wait_s} s and retry"
+        return JSONResponse({**_base(session, None), "error": message}, 429,
+                            headers={"Retry-After": str(wait_s)})  # fmt: skip
+    user = user_store.user_for_fever_key(session, api_key)
     body = _base(session, user)
     if user is None:
+        if api_key:
+            KEY_GUESSES.failed(session, client, KEY_ACCOUNT)
         return JSONResponse(body)
     wrote = _write(session, user, form)
     if wrote is not None:  # the list a write changed comes back with its answer
@@ -91,7 +109,7 @@ def _feeds(session: Session, user: User, form: MultiDict) -> dict[str, Any]:
     feeds = [
         {"id": f.source.id, "favicon_id": FAVICON_ID, "title": f.title,
          "url": redact_url(f.source.url),  # a reader never sees the desk's credentials
-         "site_url": f.source.site_url or redact_url(f.source.url), "is_spark": 0,
+         "site_url": redact_url(f.source.site_url or f.source.url), "is_spark": 0,
          "last_updated_on_time": int(f.source.last_success_at.timestamp())
          if f.source.last_success_at else 0}
         for f in subs.followed(session, user)

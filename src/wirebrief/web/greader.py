@@ -302,7 +302,7 @@ def subscription_list(
          if f.folder else [],
          # a reader never sees the desk's credentials
          "url": redact_url(f.source.url),
-         "htmlUrl": f.source.site_url or redact_url(f.source.url), "iconUrl": "",
+         "htmlUrl": redact_url(f.source.site_url or f.source.url), "iconUrl": "",
          "sortid": f"{f.source.id:08X}", "firstitemmsec": "0"}
         for f in subs.followed(session, user)
     ]}  # fmt: skip
@@ -565,7 +565,7 @@ def _item_json(item: Item, names: dict[int, str], folders: dict[int, str]) -> di
         "origin": {"streamId": f"feed/{item.source_id}" if item.source_id else "feed/0",
                    "title": names.get(item.source_id or 0) or (source.name if source else
                                                                article.site_name or ""),
-                   "htmlUrl": (source.site_url if source else None) or article.url},
+                   "htmlUrl": redact_url((source.site_url if source else None) or article.url)},
         "alsoIn": elsewhere_json(item, names),
     }  # fmt: skip
     if article.author:

@@ -252,8 +252,9 @@ def edit_folder(
 def export_opml(
     signed: Viewer = Depends(require_viewer), session: Session = Depends(db_session)
 ) -> Response:
-    """The account's subscriptions as OPML 2.0, its folders as categories."""
-    document, _ = export_subscriptions(session, signed.user.name)
+    """The account's subscriptions as OPML 2.0, its folders as categories; feed URLs carry
+    their credentials for admins only (the desk's own backup)."""
+    document, _ = export_subscriptions(session, signed.user.name, redact=not signed.is_admin)
     disposition = 'attachment; filename="wirebrief-subscriptions.opml"'
     return Response(document, media_type="text/x-opml",
                     headers={**NO_STORE, "Content-Disposition": disposition})  # fmt: skip
