@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import ipaddress
 import os
@@ -191,10 +192,8 @@ def _serve(cli: CliState, host: str | None, port: int | None, workers: int | Non
     if settings.web_workers == 1:
         uvicorn.Server(config).run(sockets=[listening])
         return
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         Multiprocess(config, sockets=[listening]).run()
-    except KeyboardInterrupt:
-        pass
 
 
 def server_config(app: FastAPI | str, settings: Settings) -> uvicorn.Config:
