@@ -72,10 +72,33 @@ def test_a_full_queue_is_answered_at_once(gated: tuple[str, threading.Event]) ->
     assert statuses == [200, 200, 503, 503, 503, 503]
 
 
+def test_a_cached_page_is_answered_while_every_thread_is_taken(
+    gated: tuple[str, threading.Event],
+) -> None:
+    """A page cache hit is memory, no thread and no database: it never waits behind the
+    page requests nor is shed; a page not in the cache is."""
+    base, gate = gated
+    kept = httpx.get(base + "/api/articles?limit=3", timeout=10)
+    assert kept.status_code == 200
+    with ThreadPoolExecutor(2) as pool:
+        holders = [pool.submit(httpx.get, base + "/held", timeout=30) for _ in range(2)]
+        _wait_until_held(base)
+        cached = httpx.get(base + "/api/articles?limit=3", timeout=10)
+        revalidated = httpx.get(base + "/api/articles?limit=3", timeout=10,
+                                headers={"If-None-Match": kept.headers["etag"]})  # fmt: skip
+        not_cached = httpx.get(base + "/api/articles?limit=4", timeout=10)
+        gate.set()
+        assert [h.result().status_code for h in holders] == [200, 200]
+    assert cached.status_code == 200 and cached.json() == kept.json()
+    assert revalidated.status_code == 304
+    assert not_cached.status_code == 503
+
+
 def _wait_until_held(base: str) -> None:
-    """Until both request threads are taken (the next request waits, then is shed)."""
+    """Until both request threads are taken (the next request waits, then is shed). The
+    removal form is never cached, so each try needs a thread."""
     for _ in range(100):
-        if httpx.get(base + "/api/articles", timeout=10).status_code == 503:
+        if httpx.get(base + "/removal", timeout=10).status_code == 503:
             return
     raise AssertionError("the held requests never filled the threads")
 
