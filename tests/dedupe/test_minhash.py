@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import subprocess
 import sys
 
@@ -20,6 +21,7 @@ from wirebrief.dedupe.minhash import (
     Resemblance,
     band_buckets,
     lead_buckets,
+    paragraph_shingles,
     resemblance,
     shingles,
     starts_alike,
@@ -178,13 +180,34 @@ def test_a_reordered_copy_is_a_copy() -> None:
     assert score.jaccard >= MIN_JACCARD and score.is_copy
 
 
+def test_paragraph_shingles_never_cross_a_paragraph_break() -> None:
+    runs = paragraph_shingles("one two three four five six\n\nseven eight nine\n\n")
+    assert runs == {"one two three four five", "two three four five six", "seven eight nine"}
+    assert paragraph_shingles("") == frozenset()
+
+
+def test_short_paragraphs_shuffled_with_lines_between_them_are_a_copy() -> None:
+    """An article of short paragraphs, rebuilt by an aggregator: paragraphs in another order,
+    a line of its own after every other one. A third of the runs across paragraph breaks
+    are lost; each paragraph's own runs are all there."""
+    original = article(12, paragraphs=14, words=12)
+    rebuilt = random.Random(3).sample(original, len(original))
+    for at in range(len(rebuilt) - 1, 0, -2):
+        rebuilt.insert(at, "Continue reading below")
+    across = resemblance(shingles(text(original)), shingles(text(rebuilt)))
+    within = resemblance(paragraph_shingles(text(original)), paragraph_shingles(text(rebuilt)))
+    assert not across.is_copy
+    assert within.is_copy
+
+
 def test_articles_sharing_only_a_quote_are_not_copies() -> None:
     quote = article(9, paragraphs=1)[0]
     one = [*article(10, paragraphs=6), quote]
     other = [quote, *article(11, paragraphs=6)]
-    score = resemblance(shingles(text(one)), shingles(text(other)))
-    assert score.containment > 0
-    assert not score.is_copy
+    for runs in (shingles, paragraph_shingles):
+        score = resemblance(runs(text(one)), runs(text(other)))
+        assert score.containment > 0
+        assert not score.is_copy
 
 
 # ── teasers: lead buckets and the opening ──
@@ -212,6 +235,24 @@ def test_texts_that_share_a_later_paragraph_do_not_start_alike() -> None:
     a, b = article(22), article(23)
     assert not starts_alike(text(a), text([b[0], a[3], a[4]]))
     assert not starts_alike(text(a[:1]), text(a))  # one paragraph of 40 words: too little
+
+
+def test_an_opening_found_deep_inside_another_article_is_not_a_shared_opening() -> None:
+    """Two sentences one article opens with, quoted further down another one."""
+    shared = article(27, paragraphs=2)
+    opens_with = [*shared, *article(28, paragraphs=2)]
+    quotes = [*article(29, paragraphs=4), *shared, *article(30, paragraphs=4)]
+    assert not starts_alike(text(opens_with), text(quotes))
+    assert starts_alike(text(opens_with), text([*shared, *article(30, paragraphs=6)]))
+
+
+def test_a_page_of_short_lines_does_not_open_like_another_by_its_site_disclaimers() -> None:
+    """A standings table: short lines, and the site's two long disclaimer paragraphs, which
+    another page of the site carries near its top."""
+    disclaimers = article(98, paragraphs=2, words=30)
+    table = [f"{rank} Driver {rank} {rank * 37} 0 1" for rank in range(1, 61)]
+    other = [*article(50, paragraphs=1), *disclaimers, *article(51, paragraphs=6)]
+    assert not starts_alike(text([*table, *disclaimers]), text(other))
 
 
 def test_a_shared_boilerplate_intro_is_not_a_shared_opening() -> None:

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from wirebrief.dedupe.minhash import MIN_SHARED_BANDS, resemblance, shingles, starts_alike
+from wirebrief.dedupe.minhash import (
+    MIN_SHARED_BANDS,
+    paragraph_shingles,
+    resemblance,
+    starts_alike,
+)
 from wirebrief.dedupe.origin import origin_of
 from wirebrief.storage import copies, removals
 from wirebrief.storage import stories as story_store
@@ -94,7 +99,7 @@ def _near_copies(
     new page slower as families fill up.
     """
     found = copies.candidates(session, buckets, exclude_id=incoming.id, min_shared=MIN_SHARED_BANDS)
-    mine = shingles(incoming.text) if found else frozenset()
+    mine = paragraph_shingles(incoming.text) if found else frozenset()
     confirmed = set(known)
     for article_id, family in found:
         if family in confirmed:
@@ -107,7 +112,9 @@ def _near_copies(
 
 def _is_copy(text: str, text_shingles: frozenset[str], other: str) -> bool:
     """Mostly the same text, or a teaser and its article (one opens with the other's lead)."""
-    return resemblance(text_shingles, shingles(other)).is_copy or starts_alike(text, other)
+    return resemblance(text_shingles, paragraph_shingles(other)).is_copy or starts_alike(
+        text, other
+    )
 
 
 def _lock_families(session: Session, families: set[int]) -> list[Article]:

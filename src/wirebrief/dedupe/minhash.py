@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from operator import methodcaller
 
 import numpy as np
@@ -41,6 +42,7 @@ LEAD_WINDOWS = 6  # per paragraph: three shared windows make a candidate (MIN_SH
 TEASER_MIN_WORDS = 50  # at least this much shared lead, as MIN_WORDS_FOR_HASH_MATCH asks
 TEASER_MIN_SHARE = 1 / 4  # of the shorter text's long paragraphs: a shared boilerplate
 # intro is a small part of an article; a teaser's opening is most of it, chrome aside
+OPENING_SLACK = 1
 _PARAGRAPH_CONTAINED = 0.9  # of a lead paragraph's shingles found in the other text
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -53,11 +55,27 @@ _digest = methodcaller("digest")
 
 def shingles(text: str) -> frozenset[str]:
     """Overlapping runs of ``SHINGLE_WORDS`` lower-cased words."""
-    words = _WORD.findall(text.casefold())
+    return frozenset(_runs(_WORD.findall(text.casefold())))
+
+
+def paragraph_shingles(text: str) -> frozenset[str]:
+    """``shingles`` of each paragraph (blank-line separated) on its own: what a copy keeps
+    when it reorders paragraphs or puts lines of its own between them. Runs that cross a
+    paragraph break are a third of the runs of an article of short paragraphs, and no such
+    copy shares them. The band buckets stay on ``shingles``: stored articles' buckets keep
+    matching."""
+    runs: set[str] = set()
+    for paragraph in text.casefold().split("\n\n"):
+        runs.update(_runs(_WORD.findall(paragraph)))
+    return frozenset(runs)
+
+
+def _runs(words: list[str]) -> Iterable[str]:
+    """The ``SHINGLE_WORDS``-word runs of ``words`` (all of them joined, if fewer)."""
     if len(words) < SHINGLE_WORDS:
-        return frozenset([" ".join(words)]) if words else frozenset()
+        return [" ".join(words)] if words else []
     runs = zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)  # stops at the end
-    return frozenset(map(" ".join, runs))
+    return map(" ".join, runs)
 
 
 def band_buckets(shingle_set: frozenset[str]) -> list[int]:
@@ -78,7 +96,7 @@ def band_buckets(shingle_set: frozenset[str]) -> list[int]:
 def lead_buckets(text: str) -> list[int]:
     """One signed 64-bit bucket per word window of the text's first long paragraphs."""
     buckets = []
-    for words in _long_paragraphs(text)[:LEAD_PARAGRAPHS]:
+    for words in islice(_long_paragraphs(text), LEAD_PARAGRAPHS):
         for start in range(0, LEAD_WINDOWS * LEAD_WINDOW_WORDS, LEAD_WINDOW_WORDS):
             window = words[start : start + LEAD_WINDOW_WORDS]
             if len(window) < LEAD_WINDOW_WORDS:
@@ -91,25 +109,35 @@ def lead_buckets(text: str) -> list[int]:
 def starts_alike(a: str, b: str) -> bool:
     """One text opens with the other's first long paragraphs (a teaser and its article):
     the shorter one's first long paragraph and those right after it are inside the longer
-    one, at least ``TEASER_MIN_WORDS`` words and ``TEASER_MIN_SHARE`` of its long ones.
+    one's opening, at least ``TEASER_MIN_WORDS`` words and ``TEASER_MIN_SHARE`` of all its
+    words.
     """
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    inside = shingles(long)
-    paragraphs = _long_paragraphs(short)
+    every = [_WORD.findall(p) for p in short.casefold().split("\n\n")]
+    paragraphs = [words for words in every if len(words) >= LEAD_MIN_WORDS]
+    # A teaser keeps the start of its article: the shared paragraphs must be the longer
+    # text's first ones (one more allowed: a lede or TLDR line its copier put first). Two
+    # articles that share a few sentences further in do not start alike.
+    opening = islice(_long_paragraphs(long), len(paragraphs) + OPENING_SLACK)
+    inside = frozenset().union(*(shingles(" ".join(words)) for words in opening))
     covered = 0
     for words in paragraphs:
         runs = shingles(" ".join(words))
         if len(runs & inside) < _PARAGRAPH_CONTAINED * len(runs):
             break
         covered += len(words)
-    total = sum(len(words) for words in paragraphs)
+    # Of all its words, not only its long paragraphs': a page of short lines (a table)
+    # whose only long paragraphs are its site's disclaimers does not open like another
+    # page of that site.
+    total = sum(map(len, every))
     return covered >= TEASER_MIN_WORDS and covered >= TEASER_MIN_SHARE * total
 
 
-def _long_paragraphs(text: str) -> list[list[str]]:
-    """The words of each paragraph (blank-line separated) of at least ``LEAD_MIN_WORDS``."""
-    paragraphs = (_WORD.findall(p.casefold()) for p in text.split("\n\n"))
-    return [words for words in paragraphs if len(words) >= LEAD_MIN_WORDS]
+def _long_paragraphs(text: str) -> Iterator[list[str]]:
+    """The words of each paragraph (blank-line separated) of at least ``LEAD_MIN_WORDS``,
+    read as they are asked for (an opening needs only the first few)."""
+    paragraphs = (_WORD.findall(p) for p in text.casefold().split("\n\n"))
+    return (words for words in paragraphs if len(words) >= LEAD_MIN_WORDS)
 
 
 def _sha1_32(values: Iterable[str]) -> list[int]:
