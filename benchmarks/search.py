@@ -46,9 +46,10 @@ from sqlalchemy import func, insert, select, text
 
 from wirebrief.search.backend import SearchFilters
 from wirebrief.search.indexing import index_article
-from wirebrief.search.related import related_for, term_vector
+from wirebrief.search.related import related_for
 from wirebrief.search.service import search
 from wirebrief.search.sqlite_fts import SqliteFtsBackend
+from wirebrief.search.terms import term_vector
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article, ArticleAsset, ArticleTerm, Asset, Source, Story
 

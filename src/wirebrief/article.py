@@ -11,6 +11,7 @@ from wirebrief.extract.extractor import ExtractedPage
 from wirebrief.extract.provenance import Origin
 from wirebrief.feeds.parser import FeedEntry
 from wirebrief.markets.types import AssetLink
+from wirebrief.search.terms import TermVector
 from wirebrief.summarize.tldr import Tldr
 
 
@@ -38,6 +39,7 @@ class ArticleDraft:
     removed_boilerplate: list[tuple[str, str]] = field(default_factory=list)
     asset_links: list[AssetLink] = field(default_factory=list)  # best first
     tldr: Tldr | None = None  # author's or extractive; an LLM's replaces it after the stages
+    related_terms: TermVector | None = None  # what related stories compare (search.terms)
 
     @property
     def title(self) -> str:

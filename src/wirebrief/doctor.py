@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wirebrief.search.backend import backend_for
-from wirebrief.search.related import term_vector, update_related
+from wirebrief.search.related import update_related
+from wirebrief.search.terms import term_vector
 from wirebrief.storage import reading
 from wirebrief.storage import related as related_store
 from wirebrief.storage.db import Database

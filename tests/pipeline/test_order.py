@@ -12,7 +12,7 @@ def names(steps: tuple[object, ...]) -> list[str]:
 def test_page_stages_run_in_the_documented_order() -> None:
     assert names(PAGE_STAGES) == [
         "extract", "capture_tldr", "attribute", "clean", "measure", "fingerprint", "profile",
-        "link_assets", "summarize", "sanitize",
+        "link_assets", "summarize", "weigh_terms", "sanitize",
     ]  # fmt: skip
     assert names(TEXT_STAGES) == ["measure", "fingerprint", "profile"]
 

@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from tests.summarize.articles import GOOD_ANSWER, TEXT, TITLE
 from tests.summarize.fake_llm import FakeLlm, Reply
-from wirebrief.pipeline import PAGE_STAGES, Ingestor, process_page, sanitize, summarize
+from wirebrief.pipeline import (
+    PAGE_STAGES,
+    Ingestor,
+    process_page,
+    sanitize,
+    summarize,
+    weigh_terms,
+)
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article, LlmCacheEntry
@@ -27,8 +34,8 @@ open two branches in the spring, its first new offices since the pandemic.</p></
 </body></html>"""
 
 
-def test_summarize_runs_right_before_sanitize_and_the_draft_stays_picklable() -> None:
-    assert PAGE_STAGES[-2:] == (summarize, sanitize)
+def test_summarize_runs_before_sanitize_and_the_draft_stays_picklable() -> None:
+    assert PAGE_STAGES[-3:] == (summarize, weigh_terms, sanitize)  # terms weigh the TLDR
     draft = process_page(PAGE, "https://bank.example/q3", Settings())
     assert draft.tldr is not None and draft.tldr.method == "extractive"
     assert draft.tldr.headline.startswith("Orchard Bank reported a 12% rise")

@@ -2,9 +2,10 @@
 
     source ─► fetch listing (feed or sitemap) ─► parse listing ─► fetch page
            ─► page stages: extract ─► capture tldr ─► attribute ─► clean ─► measure
-              ─► fingerprint ─► profile ─► link assets ─► summarize ─► sanitize
+              ─► fingerprint ─► profile ─► link assets ─► summarize ─► weigh terms ─► sanitize
            ─► LLM summary (optional) ─► store steps: lock copy buckets ─► skip removed
               ─► store by URL ─► collapse copies ─► group into story ─► asset links ─► index
+              ─► file for readers
            ─► after commit, in rounds: story TLDRs
 
 - ``stages``: the page stages (CPU, worker processes, no database); ``PAGE_STAGES``.
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
         profile,
         sanitize,
         summarize,
+        weigh_terms,
     )
     from wirebrief.pipeline.store import STORE_STEPS, store_article
     from wirebrief.storage.articles import StoreOutcome
@@ -88,4 +90,5 @@ __all__ = [
     "sanitize",
     "store_article",
     "summarize",
+    "weigh_terms",
 ]

@@ -26,9 +26,10 @@ from wirebrief.feeds.parser import FeedEntry
 from wirebrief.fetch.encoding import decode_html
 from wirebrief.markets.linker import Linker, builtin_linker
 from wirebrief.sanitize.sanitizer import sanitize_html
+from wirebrief.search.terms import tldr_text, weigh
 from wirebrief.settings import Settings
 from wirebrief.stories.features import article_features
-from wirebrief.summarize import summarize_article
+from wirebrief.summarize import summarize_article, tldr_columns
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,17 @@ def summarize(draft: ArticleDraft, context: PageContext) -> ArticleDraft:
     return draft
 
 
+def weigh_terms(draft: ArticleDraft, context: PageContext) -> ArticleDraft:
+    """The weighted terms related stories compare (title, TLDR and text), weighed here so
+    the store stage's one writer does not (it weighs again if the stored title or TLDR
+    differs: an LLM's TLDR, a title cut to the column's length)."""
+    tldr = tldr_columns(draft.tldr)
+    lang = draft.page.lang if draft.page else None
+    tldr_words = tldr_text(tldr["tldr_headline"], tldr["tldr_bullets"])
+    draft.related_terms = weigh(draft.title, draft.text, tldr_words, lang)
+    return draft
+
+
 def profile(draft: ArticleDraft, context: PageContext) -> ArticleDraft:
     """Weighted terms and named entities, to group coverage of one event into a story."""
     lang = draft.page.lang if draft.page else None
@@ -140,7 +152,7 @@ def sanitize(draft: ArticleDraft, context: PageContext) -> ArticleDraft:
 # Stages that work on clean text; pages go through them too, between cleaning and sanitizing.
 TEXT_STAGES: tuple[PageStage, ...] = (measure, fingerprint, profile)
 PAGE_STAGES: tuple[PageStage, ...] = (extract, capture_tldr, attribute, clean, *TEXT_STAGES,
-                                       link_assets, summarize, sanitize)  # fmt: skip
+                                       link_assets, summarize, weigh_terms, sanitize)  # fmt: skip
 
 
 def process_page(

@@ -31,6 +31,9 @@ class Storing:
 
     draft: ArticleDraft
     incoming: Article  # the row the page would become; a placement step may store it
+    # The row stored for the page's URL, once a placement step found or stored it (found
+    # once per page: the record steps use it); None for a page that is not stored.
+    article: Article | None = None
     placement: Placement | None = None  # where the new row went, once collapse stored it
 
 
@@ -56,16 +59,18 @@ def store_by_url(session: Session, page: Storing) -> StoreOutcome | None:
     stored = article_store.find_article_by_url(session, page.draft.url)
     if stored is None:
         return None
-    result = article_store.upsert_article(session, page.incoming)
-    if result.outcome == StoreOutcome.UPDATED:
+    page.article = stored
+    outcome = article_store.update_article(stored, page.incoming).outcome
+    if outcome == StoreOutcome.UPDATED:
         copies.save_buckets(session, stored.id, page.draft.lsh_buckets)
-    return result.outcome
+    return outcome
 
 
 def collapse_copies(session: Session, page: Storing) -> StoreOutcome | None:
     """The page gets its own row, in the family of the pages it copies or that copy it
     (exact or near), under the family's origin."""
     page.placement = place(session, page.incoming, page.draft.lsh_buckets)
+    page.article = page.placement.article
     return None
 
 
@@ -80,24 +85,25 @@ def group_into_story(session: Session, page: Storing) -> StoreOutcome:
 
 def store_asset_links(session: Session, page: Storing, outcome: StoreOutcome) -> None:
     """The assets the page is about, on the article stored for its URL."""
-    catalog.store_links(session, page.draft.url, page.draft.asset_links)
+    if page.article is not None:
+        catalog.store_article_links(session, page.article.id, page.draft.asset_links)
 
 
 def index_for_search(session: Session, page: Storing, outcome: StoreOutcome) -> None:
-    """After the asset links: the search index entry and related stories."""
-    index_stored(session, page.draft.url, outcome)
+    """After the asset links: the search index entry and related stories (with the terms
+    the page stages weighed)."""
+    if page.article is not None:
+        index_stored(session, page.article, outcome, page.draft.related_terms)
 
 
 def file_for_readers(session: Session, page: Storing, outcome: StoreOutcome) -> None:
     """Last: the page's family in the unread lists of the accounts that follow a source
     carrying it (a new family, a copy another source carries, a new origin, a new time)."""
-    if outcome == StoreOutcome.UNCHANGED:
+    stored = page.article
+    if outcome == StoreOutcome.UNCHANGED or stored is None:
         return
-    stored = article_store.find_article_by_url(session, page.draft.url)
-    if stored is not None:
-        roots = reading.roots_of(session, [stored.id]).values()
-        new_on = [stored.source_id] if stored.source_id is not None else []
-        reading.file_families(session, roots, new_on=new_on)
+    new_on = [stored.source_id] if stored.source_id is not None else []
+    reading.file_families(session, [stored.family], new_on=new_on)  # placed: the row's family
 
 
 PLACE_STEPS: tuple[PlaceStep, ...] = (

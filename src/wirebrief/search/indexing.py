@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from wirebrief.search.related import update_related
 from wirebrief.search.service import index_articles
-from wirebrief.storage import articles as article_store
+from wirebrief.search.terms import TermVector
 from wirebrief.storage.articles import StoreOutcome
 from wirebrief.storage.models import Article
 
@@ -28,16 +28,16 @@ INDEXED_OUTCOMES = frozenset({StoreOutcome.NEW, StoreOutcome.COPIES, StoreOutcom
 INDEX_ATTEMPTS = 3
 
 
-def index_stored(session: Session, url: str, outcome: StoreOutcome) -> None:
-    """After the store stage wrote ``url`` (with its story and asset links): index it."""
-    if outcome not in INDEXED_OUTCOMES:
-        return
-    article = article_store.find_article_by_url(session, url)
-    if article is not None:
-        index_article(session, article)
+def index_stored(
+    session: Session, article: Article, outcome: StoreOutcome, terms: TermVector | None
+) -> None:
+    """After the store stage wrote ``article`` (with its story and asset links): index it,
+    with the ``terms`` the page stages weighed."""
+    if outcome in INDEXED_OUTCOMES:
+        index_article(session, article, terms)
 
 
-def index_article(session: Session, article: Article) -> None:
+def index_article(session: Session, article: Article, terms: TermVector | None = None) -> None:
     """Index an article for search and compute its related stories, in the caller's
     transaction; a database error that persists after :data:`INDEX_ATTEMPTS` tries is
     raised, so the article is not committed without its index entry."""
@@ -45,7 +45,7 @@ def index_article(session: Session, article: Article) -> None:
         try:
             with session.begin_nested():
                 index_articles(session, [article.id])
-                update_related(session, article)
+                update_related(session, article, terms)
             return
         except (IntegrityError, OperationalError) as exc:
             if attempt == INDEX_ATTEMPTS:

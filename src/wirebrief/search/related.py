@@ -1,44 +1,36 @@
 """Related stories ("You May Also Like"): computed when an article is stored, read on view.
 
-An article is a weighted bag of its strongest terms: sublinear term frequency times word
-rarity (wordfreq's offline lists stand in for IDF, as in ``stories.features``, so weights
-never drift as the corpus grows), title words counting three times. Its terms are stored
-as postings (``article_terms``). A new article finds candidates by reading the newest
-postings of each of its terms and of each of its assets (bounded index range scans, never
-a corpus scan), scores them by term cosine plus shared assets, discounted by distance in
-time, and keeps the best article of each other story. Neighbours that now have a better
-match get the new article in their own lists, so older articles learn of newer coverage
-(every candidate it fits, so an article's list is the same whatever order they came in).
+An article is a weighted bag of its strongest terms (``search.terms``, weighed by the page
+stages), stored as postings (``article_terms``). A new article finds candidates by reading
+the newest postings of each of its terms and of each of its assets (bounded index range
+scans, never a corpus scan), scores them by term cosine plus shared assets, discounted by
+distance in time, and keeps the best article of each other story. Neighbours that now have
+a better match get the new article in their own lists, so older articles learn of newer
+coverage (every candidate it fits, so an article's list is the same whatever order they
+came in).
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
-from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from wirebrief.search.query import words_of
+from wirebrief.search.terms import TermVector, term_vector, tldr_text
 from wirebrief.storage import families
 from wirebrief.storage import related as store
 from wirebrief.storage.models import Article
 from wirebrief.storage.related import Candidate
-from wirebrief.stories.features import TITLE_WEIGHT, normalise, top
-from wirebrief.stories.lexicon import lexicon, stem
 
 SHOWN = 6
 # Kept per article: more than shown, so hidden articles and merged stories leave no gap.
 STORED = 10
-TERMS_PER_ARTICLE = 24
 POSTINGS_PER_TERM = 100
 POSTINGS_PER_ASSET = 100
 SCORED_CANDIDATES = 50
 MIN_SCORE = 0.05
 ASSET_SHARE = 0.25  # of the score that comes from shared assets; the rest from terms
 HALF_LIFE_DAYS = 14.0
-MAX_TEXT_CHARS = 20_000  # the top of a long article says what it is about
 
 
 @dataclass(frozen=True)
@@ -49,29 +41,20 @@ class Related:
     score: float
 
 
-def term_vector(title: str, text: str, tldr: str = "", lang: str | None = None) -> dict[int, float]:
-    """Hashed term → weight, L2-normalised, the ``TERMS_PER_ARTICLE`` strongest terms."""
-    lex = lexicon(lang)
-    counts: defaultdict[str, float] = defaultdict(float)
-    rarity: dict[str, float] = {}
-    for part, boost in ((title, TITLE_WEIGHT), (tldr, 1.0), (text[:MAX_TEXT_CHARS], 1.0)):
-        for word in words_of(part):
-            if len(word) < 3 or word.isdigit() or lex.is_stopword(word):
-                continue
-            key = stem(word) if lex.lang == "en" else word
-            counts[key] += boost
-            rarity.setdefault(key, lex.rarity(word))
-    weights = {key: (1.0 + math.log(n)) * rarity[key] for key, n in counts.items()}
-    return {_hash(key): w for key, w in normalise(top(weights, TERMS_PER_ARTICLE)).items()}
-
-
-def update_related(session: Session, article: Article) -> list[int]:
+def update_related(
+    session: Session, article: Article, terms: TermVector | None = None
+) -> list[int]:
     """Store ``article``'s terms and related list, and offer it to its best neighbours.
 
     Returns the related article ids, best first. Call after the article is flushed and
-    placed in its story (its ``story_id`` and asset links are known).
+    placed in its story (its ``story_id`` and asset links are known). ``terms``, weighed by
+    the page stages, are used when they were weighed from the article's title and TLDR.
     """
-    vector = term_vector(article.title, article.text, _tldr_text(article), article.lang)
+    tldr = _tldr_text(article)
+    if terms is not None and terms.fits(article.title, tldr):
+        vector = terms.weights
+    else:
+        vector = term_vector(article.title, article.text, tldr, article.lang)
     store.save_terms(session, article.id, vector)
     if article.hidden:
         store.save_related(session, {article.id: {}})
@@ -95,7 +78,7 @@ def update_related(session: Session, article: Article) -> list[int]:
         for cid in pool
         if cid in found and not found[cid].hidden and found[cid].story != me.story
     }
-    best = _one_per_story(scored, found, STORED)
+    best = _one_per_story(scored, {cid: found[cid].story for cid in scored}, STORED)
     store.save_related(session, {article.id: best})
     # Offered to every candidate it fits, not only to its own best: A, stored first, then
     # gets B whenever B would be in A's list had B come first (same list in every order).
@@ -134,14 +117,15 @@ def _score(
 
 
 def _one_per_story(
-    scored: dict[int, float], found: dict[int, Candidate], limit: int
+    scored: dict[int, float], story_of: dict[int, int], limit: int
 ) -> dict[int, float]:
-    """The best-scoring article of each story, best first, at most ``limit``."""
+    """The best-scoring article of each story (``story_of``: article → story key), best
+    first, at most ``limit``."""
     best: dict[int, tuple[float, int]] = {}
     for cid, score in scored.items():
         if score < MIN_SCORE:
             continue
-        story = found[cid].story
+        story = story_of[cid]
         if story not in best or (score, cid) > best[story]:
             best[story] = (score, cid)
     ranked = sorted(best.values(), reverse=True)[:limit]
@@ -161,16 +145,16 @@ def _offer_to_neighbours(session: Session, me: Candidate, neighbours: dict[int, 
     if not neighbours:
         return
     listed = {rid for n in neighbours for rid in lists.get(n, {})}
-    found = store.candidates(session, listed | set(neighbours))
+    # Only the story keys: the listed scores are stored, so no time is read (or converted).
+    story_of = {**store.story_keys(session, listed | set(neighbours)), me.id: me.story}
     changed: dict[int, dict[int, float]] = {}
     for neighbour, score in neighbours.items():
         current = dict(lists.get(neighbour, {}))
         current[me.id] = score
-        found_here = {**found, me.id: me}
         updated = _one_per_story(
             {rid: s for rid, s in current.items()
-             if rid in found_here and found_here[rid].story != found[neighbour].story},
-            found_here,
+             if rid in story_of and story_of[rid] != story_of[neighbour]},
+            story_of,
             STORED,
         )  # fmt: skip
         if me.id in updated:
@@ -179,10 +163,5 @@ def _offer_to_neighbours(session: Session, me: Candidate, neighbours: dict[int, 
 
 
 def _tldr_text(article: Article) -> str:
-    bullets = article.tldr_bullets if isinstance(article.tldr_bullets, list) else []
-    return " ".join([article.tldr_headline or "", *map(str, bullets)])
-
-
-def _hash(key: str) -> int:
-    """A stable signed 64-bit id for a term (fits BIGINT on every engine)."""
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+    bullets = article.tldr_bullets if isinstance(article.tldr_bullets, list) else None
+    return tldr_text(article.tldr_headline, bullets)

@@ -59,6 +59,12 @@ def upsert_article(session: Session, incoming: Article) -> UpsertResult:
         session.add(incoming)
         session.flush()
         return UpsertResult(incoming, StoreOutcome.NEW)
+    return update_article(stored, incoming)
+
+
+def update_article(stored: Article, incoming: Article) -> UpsertResult:
+    """Bring ``stored`` up to date with ``incoming``, a new read of the same URL: every
+    field the page says, and what the listing says when this read has a listing entry."""
     changed = [
         name
         for name in UPDATABLE_COLUMNS

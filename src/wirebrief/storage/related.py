@@ -41,6 +41,9 @@ _CANDIDATES = select(
     _articles.c.id, _articles.c.story_id, family_of().label("family"), _articles.c.published_at,
     _articles.c.fetched_at, _articles.c.hidden,
 ).where(_articles.c.id.in_(_IDS))  # fmt: skip
+_STORY_KEYS = select(_articles.c.id, _articles.c.story_id, family_of()).where(
+    _articles.c.id.in_(_IDS)
+)
 _LISTS = select(_related.c.article_id, _related.c.related_id, _related.c.score).where(
     _related.c.article_id.in_(_IDS)
 )
@@ -167,6 +170,14 @@ def candidates(session: Session, article_ids: Iterable[int]) -> dict[int, Candid
             row.hidden,
         )
         for row in session.execute(_CANDIDATES, {"ids": list(article_ids)})
+    }
+
+
+def story_keys(session: Session, article_ids: Iterable[int]) -> dict[int, int]:
+    """The story key of each of these articles (:func:`candidates` without the rest)."""
+    return {
+        article_id: story_key(story_id, family)
+        for article_id, story_id, family in session.execute(_STORY_KEYS, {"ids": list(article_ids)})
     }
 
 
