@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.support.httpserver import FixtureServer, Route
 from wirebrief.errors import (
@@ -34,10 +34,12 @@ from wirebrief.errors import (
 )
 from wirebrief.feeds.parser import parse_feed
 from wirebrief.pipeline import SourceReport, ingest_due
+from wirebrief.pipeline.ingestor import MAX_ENTRY_ATTEMPTS
 from wirebrief.settings import Settings
+from wirebrief.storage import inbox
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
-from wirebrief.storage.models import Article, FetchAttempt, Source
+from wirebrief.storage.models import Article, FetchAttempt, PendingEntry, Source
 from wirebrief.times import utcnow
 
 RSS_TYPE = "application/rss+xml"
@@ -624,9 +626,15 @@ def test_feed_answered_304_keeps_its_articles(settings: Settings, db: Database) 
         assert source.next_poll_at is not None and source.next_poll_at > utcnow()
 
 
-def test_page_that_failed_for_a_while_is_fetched_at_the_next_poll(
-    settings: Settings, db: Database
-) -> None:
+def make_due(db: Database) -> None:
+    """Time passes: every entry waiting in the inbox may be tried now."""
+    with db.session() as session:
+        session.execute(update(PendingEntry).values(not_before=utcnow()))
+
+
+def test_page_that_fails_for_a_while_waits_in_the_inbox(settings: Settings, db: Database) -> None:
+    """A page failing for a passing reason (HTTP 500) stays in the inbox, tried again with
+    backoff, and the listing keeps its ETag: the entry is not lost behind a 304."""
     routes: dict[str, Route] = {}
     with FixtureServer(routes) as server:
         items = [Item(f"/story-{n}", f"Story {n}", summary(f"Story {n}")) for n in (1, 2)]
@@ -638,16 +646,49 @@ def test_page_that_failed_for_a_while_is_fetched_at_the_next_poll(
         with db.session() as session:
             source_id = source_store.add_source(session, server.url("/feed.xml"), "etag").id
         (first,) = ingest_due(db, settings, [source_id])
-        with db.session() as session:  # the feed's validators are dropped: read it in full
-            assert source_store.get_source(session, source_id).etag is None
+        with db.session() as session:
+            assert source_store.get_source(session, source_id).etag == '"e1"'
+            (waiting,) = session.scalars(select(PendingEntry)).all()
+            assert waiting.url.endswith("/story-2") and waiting.attempts == 1
+            assert waiting.not_before > utcnow() + timedelta(
+                seconds=settings.min_poll_interval_s / 2
+            )
+        assert ingest_due(db, settings) == []  # nothing is due: the entry waits its turn
         routes["/story-2"] = page_route("Story 2", "Story two text was reported today.")
-        (second,) = ingest_due(db, settings, [source_id])
+        make_due(db)
+        (second,) = ingest_due(db, settings)  # not polled: only the waiting entry
         (third,) = ingest_due(db, settings, [source_id])
 
-    assert (first.status, first.new, len(first.failed)) == ("ok", 1, 1)
-    assert (second.status, second.new, second.unchanged) == ("ok", 1, 1)
-    assert third.status == "not_modified"  # nothing failed, so the ETag is kept again
+    assert (first.status, first.new, len(first.deferred), first.failed) == ("ok", 1, 1, [])
+    assert "HTTP 500" in first.deferred[0][1]
+    assert (second.status, second.new) == ("not_due", 1)
+    assert (third.status, third.new) == ("not_modified", 0)
     assert len(article_rows(db)) == 2
+    with db.session() as session:
+        assert inbox.waiting(session) == 0
+
+
+def test_an_entry_failing_every_try_leaves_and_the_listing_is_read_in_full(
+    settings: Settings, db: Database
+) -> None:
+    routes: dict[str, Route] = {}
+    with FixtureServer(routes) as server:
+        item = Item("/story", "Story", summary("Story"))
+        routes["/feed.xml"] = Route(
+            rss(server.base_url, [item]).encode(), content_type=RSS_TYPE, headers={"ETag": '"e1"'}
+        )
+        routes["/story"] = Route(b"busy", status=503, content_type="text/plain")
+        with db.session() as session:
+            source_id = source_store.add_source(session, server.url("/feed.xml"), "etag").id
+        ingest_due(db, settings, [source_id])
+        with db.session() as session:
+            session.execute(update(PendingEntry).values(attempts=MAX_ENTRY_ATTEMPTS - 1))
+        make_due(db)
+        (last,) = ingest_due(db, settings, [source_id])
+    assert len(last.failed) == 1 and not last.deferred
+    with db.session() as session:
+        assert inbox.waiting(session) == 0
+        assert source_store.get_source(session, source_id).etag is None  # read in full next
 
 
 def test_transient_fetch_errors() -> None:

@@ -17,6 +17,7 @@ class WirebriefError(Exception):
     reason: str = "error"  # short and stable: logs, metrics, stored fetch attempts
     status: int | None = None  # the HTTP status another server answered, when it did
     retry_after_s: float | None = None  # when to try again, when the other side said
+    transient: bool = False  # whether the same work may well succeed later
 
 
 class ConfigError(WirebriefError):
@@ -41,8 +42,6 @@ class FetchError(WirebriefError):
     """A URL could not be fetched."""
 
     reason = "fetch_failed"
-    # Whether the same request may well succeed later (a timeout, a dropped connection).
-    transient = False
 
     def __init__(self, url: str, message: str) -> None:
         # The message is shown and logged: without the URL's credentials (``url`` keeps them).
@@ -147,6 +146,18 @@ class TooManyRedirects(FetchError):
     """The redirect chain was too long or looped."""
 
     reason = "redirects"
+
+
+class StoreFailed(WirebriefError):
+    """The database did not take an article (a lock that did not come free, a lost
+    connection); the entry stays in the inbox and is tried again later."""
+
+    reason = "store_failed"
+    transient = True
+
+    def __init__(self, cause: Exception) -> None:
+        first_line = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+        super().__init__(f"the database did not store it ({first_line}); trying again later")
 
 
 class FeedError(WirebriefError):

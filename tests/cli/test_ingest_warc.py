@@ -93,7 +93,7 @@ def stored(db_url: str) -> tuple[list[Source], dict[str, Article]]:
 
 
 def summary_row(stdout: str, name: str) -> list[str]:
-    """status, new, copies, updated, unchanged, failed: the fetch summary's row for ``name``."""
+    """status, new, copies, updated, unchanged, deferred, failed: the fetch summary's row for ``name``."""
     for line in stdout.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
         if cells[0].endswith(f" {name}"):
@@ -111,7 +111,7 @@ def test_ingest_warc_stores_each_article_once_under_a_disabled_warc_source(
 
     assert first.returncode == 0, first.stderr
     assert "6 records, 3 HTML pages (3 other records skipped)" in first.stdout
-    assert summary_row(first.stdout, "orchard.warc.gz") == ["ok", "3", "0", "0", "0", "0"]
+    assert summary_row(first.stdout, "orchard.warc.gz") == ["ok", "3", "0", "0", "0", "0", "0"]
     (source,), articles = stored(db_url)
     assert (source.kind, source.enabled, source.name) == ("warc", False, "orchard.warc.gz")
     assert source.url == warc.resolve().as_uri()
@@ -126,7 +126,7 @@ def test_ingest_warc_stores_each_article_once_under_a_disabled_warc_source(
     again = run_cli("ingest-warc", str(warc), database_url=db_url)
 
     assert again.returncode == 0, again.stderr
-    assert summary_row(again.stdout, "orchard.warc.gz") == ["ok", "0", "0", "0", "3", "0"]
+    assert summary_row(again.stdout, "orchard.warc.gz") == ["ok", "0", "0", "0", "3", "0", "0"]
     (same_source,), same_articles = stored(db_url)
     assert same_source.id == source.id
     assert {url: a.id for url, a in same_articles.items()} == {

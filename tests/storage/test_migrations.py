@@ -209,3 +209,37 @@ def test_rate_limit_counters_arrive_without_touching_data(any_db: Database) -> N
 def _tables(db: Database) -> set[str]:
     with db.engine.connect() as connection:
         return set(inspect(connection).get_table_names())
+
+
+def test_0019_adds_the_inbox_and_has_every_listing_read_in_full(any_db: Database) -> None:
+    """From 0018 with data: sources, their validators and articles survive; the validators
+    are dropped once, so entries an older version lost are listed again and stored."""
+    config = _alembic_config(any_db.url)
+    command.downgrade(config, "0018")
+    with any_db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO sources (id, url, name, kind, is_demo, enabled, blocked, fetch_pages, "
+            "consecutive_failures, etag, last_modified, created_at) VALUES (1, "
+            "'https://wire.example/feed.xml', 'Wire', 'feed', false, true, false, true, 0, "
+            "'\"v1\"', 'Mon, 07 Dec 2026 08:00:00 GMT', '2026-12-07 08:00:00')"))  # fmt: skip
+        connection.execute(text(
+            "INSERT INTO articles (id, source_id, url, title, text, html, reading_minutes, "
+            "content_hash, fetched_at, updated_at, hidden) VALUES (1, 1, "
+            "'https://wire.example/a', 'A', 'Text.', '<p>Text.</p>', 1, 'h', "
+            "'2026-12-07 08:00:00', '2026-12-07 08:00:00', false)"))  # fmt: skip
+    command.upgrade(config, "0019")
+    with any_db.engine.begin() as connection:
+        assert connection.execute(text("SELECT etag, last_modified FROM sources")).one() == (
+            None, None)  # fmt: skip
+        assert connection.scalar(text("SELECT title FROM articles WHERE id = 1")) == "A"
+        connection.execute(text(
+            "INSERT INTO pending_entries (source_id, url, entry, queued_at, not_before, "
+            "attempts) VALUES (1, 'https://wire.example/b', '{\"url\": \"b\"}', "
+            "'2026-12-07 08:00:00', '2026-12-07 08:00:00', 0)"))  # fmt: skip
+        connection.execute(text("UPDATE sources SET etag = '\"v2\"'"))
+    command.downgrade(config, "0018")
+    with any_db.engine.begin() as connection:
+        assert connection.scalar(text("SELECT etag FROM sources")) is None
+        assert connection.scalar(text("SELECT count(*) FROM articles")) == 1
+    command.upgrade(config, "head")
+    assert any_db.is_current()

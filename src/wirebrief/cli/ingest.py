@@ -85,11 +85,12 @@ def fetch(
 
 def run_fetch(cli: CliState, source_ids: list[int] | None) -> list[SourceReport]:
     """Ingest with a progress bar (shared by ``fetch`` and ``demo``)."""
-    from wirebrief.pipeline import ingest_due
+    from wirebrief.pipeline import ingest_due, work_source_ids
 
     db = cli.database()
-    if source_ids is None:
-        source_ids = source_store.due_source_ids(db)
+    chosen = source_ids is not None
+    if source_ids is None:  # due for a poll, or with entries waiting whose time has come
+        source_ids = work_source_ids(db)
     with db.session() as session:
         if not source_ids:
             console.print(nothing_due(session))
@@ -111,6 +112,7 @@ def run_fetch(cli: CliState, source_ids: list[int] | None) -> list[SourceReport]
             on_report=lambda report: progress.update(
                 task, advance=1, description=f"Fetched {report.name}"
             ),
+            force_poll=chosen,
         )
 
 
@@ -203,16 +205,16 @@ def print_summary(reports: list[SourceReport]) -> None:
     if not reports:
         return
     counts = (StoreOutcome.NEW, StoreOutcome.COPIES, StoreOutcome.UPDATED, StoreOutcome.UNCHANGED)
-    table = Table("source", "status", *counts, "failed", title="Fetch summary")
+    table = Table("source", "status", *counts, "deferred", "failed", title="Fetch summary")
     for r in reports:
         table.add_row(
             escape(f"{r.source_id} {r.name}"), r.status, *(str(r.outcomes[o]) for o in counts),
-            str(len(r.failed)),
+            str(len(r.deferred)), str(len(r.failed)),
         )  # fmt: skip
     table.add_section()
     table.add_row(
         "total", "", *(str(sum(r.outcomes[o] for r in reports)) for o in counts),
-        str(sum(len(r.failed) for r in reports)),
+        str(sum(len(r.deferred) for r in reports)), str(sum(len(r.failed) for r in reports)),
     )  # fmt: skip
     console.print(table)
     for r in reports:
@@ -228,3 +230,8 @@ def print_summary(reports: list[SourceReport]) -> None:
             )
         for _url, reason in r.failed:
             console.print(f"[red]  page failed:[/red] {escape(reason)}", highlight=False)
+        for _url, reason in r.deferred:
+            console.print(
+                f"[yellow]  page deferred, kept for the next run:[/yellow] {escape(reason)}",
+                highlight=False,
+            )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import ipaddress
 import os
+import signal
 import socket
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 import typer
@@ -18,6 +20,7 @@ from wirebrief.cli.context import CliState, console, state
 from wirebrief.cli.ingest import print_summary, run_fetch
 from wirebrief.errors import WirebriefError
 from wirebrief.settings import Settings
+from wirebrief.stopping import SIGNALS, STOP_GRACE_S, Stopped, first_signal_or_exit
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
 
@@ -41,6 +44,8 @@ WORKERS_OPTION = typer.Option(
 PORT_OPTION = typer.Option(
     None, "--port", "-p", envvar="PORT", min=1, max=65535, help="Port (default 8000)."
 )
+# Seconds that requests in flight get to finish once SIGINT or SIGTERM arrives.
+GRACEFUL_S = 3
 
 
 def register(app: typer.Typer) -> None:
@@ -77,10 +82,10 @@ def run(
     )
     worker.start()
     try:
-        _serve(cli, host, port, workers)
+        _serve(cli, host, port, workers, on_stop=stop.set)
     finally:
-        stop.set()
-        worker.join(timeout=30)
+        stop.set()  # the scheduler cancels its round and stops its page-stage pool
+        worker.join(timeout=STOP_GRACE_S)
 
 
 def demo(
@@ -169,9 +174,17 @@ def _demo_account(db: Database) -> None:
                   f"{api_password} (docs/apps.md)", highlight=False)  # fmt: skip
 
 
-def _serve(cli: CliState, host: str | None, port: int | None, workers: int | None = None) -> None:
+def _serve(
+    cli: CliState,
+    host: str | None,
+    port: int | None,
+    workers: int | None = None,
+    on_stop: Callable[[], None] | None = None,
+) -> None:
+    """Serve until SIGINT or SIGTERM: requests in flight get :data:`GRACEFUL_S` to finish;
+    ``on_stop`` is called as soon as the signal arrives (the scheduler of ``run`` starts
+    stopping meanwhile)."""
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
 
     from wirebrief.web.app import SETTINGS_ENV, create_app, pass_settings
 
@@ -189,11 +202,54 @@ def _serve(cli: CliState, host: str | None, port: int | None, workers: int | Non
         os.environ[SETTINGS_ENV] = pass_settings(settings)
         config = server_config("wirebrief.web.app:app_from_environment", settings)
     console.print(f"Wirebrief reader at http://{settings.host}:{settings.port}/ (Ctrl+C to stop)")
-    if settings.web_workers == 1:
-        uvicorn.Server(config).run(sockets=[listening])
+    if settings.web_workers > 1:
+        _serve_processes(config, listening, on_stop)
         return
-    with contextlib.suppress(KeyboardInterrupt):
-        Multiprocess(config, sockets=[listening]).run()
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            if on_stop is not None:
+                on_stop()
+            super().handle_exit(sig, frame)
+
+    Server(config).run(sockets=[listening])  # raises the signal again once shut down: Stopped
+
+
+def _serve_processes(
+    config: uvicorn.Config, listening: socket.socket, on_stop: Callable[[], None] | None
+) -> None:
+    """uvicorn's supervisor of ``config.workers`` web processes, stopped by SIGINT or SIGTERM
+    like every command: ``on_stop`` at once, the processes given :data:`GRACEFUL_S`, then
+    :class:`Stopped` (a second signal exits at once)."""
+    from uvicorn.supervisors import Multiprocess
+
+    received: list[int] = []
+
+    class Supervisor(Multiprocess):
+        def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]) -> None:
+            super().__init__(config, sockets)
+            for signum in SIGNALS:
+                # As uvicorn's own handler, only queue it: the loop acts within 0.5 s.
+                signal.signal(signum, self._queue)
+
+        def _queue(self, signum: int, _frame: FrameType | None) -> None:
+            first_signal_or_exit(received, signum)
+            self.signal_queue.append(signum)
+
+        def handle_int(self) -> None:
+            self._stop()
+
+        def handle_term(self) -> None:
+            self._stop()
+
+        def _stop(self) -> None:
+            if on_stop is not None:
+                on_stop()
+            self.should_exit.set()
+
+    Supervisor(config, sockets=[listening]).run()
+    if received:
+        raise Stopped(received[0])
 
 
 def server_config(app: FastAPI | str, settings: Settings) -> uvicorn.Config:
@@ -218,6 +274,7 @@ def server_config(app: FastAPI | str, settings: Settings) -> uvicorn.Config:
         # uvicorn restarts a worker that does not answer its health check within this; a
         # worker importing the app on a busy machine takes longer than the default 5 s.
         timeout_worker_healthcheck=60,
+        timeout_graceful_shutdown=GRACEFUL_S,
     )
 
 

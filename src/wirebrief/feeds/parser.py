@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import fastfeedparser
 import feedparser
@@ -43,6 +44,21 @@ class FeedEntry:
         parts = [self.url, self.title, self.summary, self.content_html]
         parts.append(self.updated.isoformat() if self.updated else "")
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as JSON values (the inbox, job arguments)."""
+        data = asdict(self)
+        for key in ("published", "updated"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FeedEntry:
+        """The inverse of :meth:`to_json`."""
+        values = dict(data)
+        for key in ("published", "updated"):
+            values[key] = datetime.fromisoformat(values[key]) if values.get(key) else None
+        return cls(**values)
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,11 @@ try:
 except ImportError:  # an optional extra: SQLite installations never need it
     procrastinate = None  # type: ignore[assignment]
 
-# Queues: polls are short and keep sources on schedule, so pages never starve them.
+# Queues: polls are short and keep sources on schedule, so pages never starve them: a
+# worker takes a waiting poll before any page job, however many pages were queued first.
 POLL_QUEUE = "polls"
 PAGE_QUEUE = "pages"
+POLL_PRIORITY = 10  # page jobs have procrastinate's default, 0
 SCHEDULER_QUEUE = "scheduler"
 WORK_QUEUES = (POLL_QUEUE, PAGE_QUEUE)
 # Serialises schema creation when several machines start at once.

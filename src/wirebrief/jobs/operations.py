@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from wirebrief.settings import Settings
+from wirebrief.storage.db import Database
 
 if TYPE_CHECKING:  # the queue is an optional extra; the web process must not need it
     import procrastinate
@@ -108,6 +109,23 @@ async def retry_jobs(app: procrastinate.App, job_ids: list[int]) -> list[Retried
         for job_id in job_ids
         for job in await app.job_manager.list_jobs_async(id=job_id)
     ]
+
+
+def entries_without_job(db: Database, limit: int) -> list[int]:
+    """Waiting entries whose time has come and that have no job waiting or running."""
+    # An entry job's lock and queueing lock are both 'entry:<id>' (tasks.entry_lock); each
+    # test below is served by one of procrastinate's unique partial indexes.
+    query = text(
+        "SELECT p.id FROM pending_entries AS p JOIN sources AS s ON s.id = p.source_id "
+        "WHERE p.not_before <= now() AND s.enabled AND NOT s.blocked"
+        " AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs AS j"
+        "  WHERE j.queueing_lock = 'entry:' || p.id AND j.status = 'todo')"
+        " AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs AS j"
+        "  WHERE j.lock = 'entry:' || p.id AND j.status = 'doing')"
+        " ORDER BY p.id LIMIT :limit"
+    )
+    with db.session() as session:
+        return list(session.scalars(query, {"limit": limit}))
 
 
 @dataclass(frozen=True)

@@ -1,31 +1,40 @@
-"""Run a worker or the scheduler until a signal stops it."""
+"""Run a worker or the scheduler until a signal stops it.
+
+On SIGINT or SIGTERM a worker takes no new job, gives those running
+:data:`JOBS_GRACE_S` to finish, then cancels the rest, which go back to the queue (their
+retry), and stops its page-stage pool: it exits within 10 s (``stopping.py``).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import threading
+from contextlib import suppress
 
 from wirebrief.alerts.runner import alert_loop
 from wirebrief.fetch.hosts import HostLimiter, MemorySchedule
 from wirebrief.jobs.app import SCHEDULER_QUEUE, WORK_QUEUES, Runtime, ensure_schema, make_app
 from wirebrief.settings import Settings
+from wirebrief.stopping import run_stoppable
 from wirebrief.storage.db import Database
 from wirebrief.storage.hostschedule import PostgresSchedule
 
 log = logging.getLogger(__name__)
+
+JOBS_GRACE_S = 4.0
 
 
 def run_worker(settings: Settings, concurrency: int, queues: tuple[str, ...] = WORK_QUEUES,
                *, wait: bool = True) -> None:  # fmt: skip
     """Run jobs from ``queues``, ``concurrency`` at a time, on one event loop with one
     process pool for the page stages; with ``wait=False``, stop when the queue is empty."""
-    asyncio.run(_work(settings, concurrency, queues, wait))
+    run_stoppable(_work(settings, concurrency, queues, wait))
 
 
 def run_scheduler(settings: Settings) -> None:
     """Enqueue due sources every 10 s and retry stalled jobs every 5 s, until stopped."""
-    asyncio.run(_schedule(settings))
+    run_stoppable(_schedule(settings))
 
 
 async def _work(settings: Settings, concurrency: int, queues: tuple[str, ...], wait: bool) -> None:
@@ -47,6 +56,10 @@ async def _work(settings: Settings, concurrency: int, queues: tuple[str, ...], w
                 additional_context={"wirebrief": Runtime(db, settings, ingestor)},
                 update_heartbeat_interval=settings.worker_heartbeat_s,
                 stalled_worker_timeout=settings.stalled_job_after_s,
+                # Signals are ours: run_stoppable cancels the worker, which then stops as
+                # procrastinate does on a signal, waiting at most this for running jobs.
+                shutdown_graceful_timeout=JOBS_GRACE_S,
+                install_signal_handlers=False,
             )
     finally:
         db.dispose()
@@ -69,9 +82,13 @@ async def _schedule(settings: Settings) -> None:
                     additional_context={"wirebrief": Runtime(db, settings)},
                     update_heartbeat_interval=settings.worker_heartbeat_s,
                     stalled_worker_timeout=settings.stalled_job_after_s,
+                    shutdown_graceful_timeout=JOBS_GRACE_S,
+                    install_signal_handlers=False,
                 )
             finally:
                 stop.set()
-                await alerts
+                alerts.cancel()  # a delivery cut short stays due, and is sent next time
+                with suppress(asyncio.CancelledError):
+                    await alerts
     finally:
         db.dispose()

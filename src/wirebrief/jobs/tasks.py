@@ -1,26 +1,25 @@
 """The jobs: poll a source, ingest one entry; and the scheduler's periodic tasks.
 
-Every job is idempotent. A poll only enqueues entries not stored as listed, an entry job
-checks again before it fetches, and ``store_article`` upserts by URL in one transaction,
-so a job retried after a crash (or enqueued twice) writes nothing twice.
+Every job is idempotent. A poll records the listing and queues its new and changed entries
+in the inbox in one transaction, then enqueues a job per waiting entry; an entry job stores
+the entry and takes it out of the inbox in one transaction, so a job retried after a crash
+(or enqueued twice) finds nothing left to do. Should a worker die between the poll's commit
+and its enqueueing, the scheduler enqueues the waiting entries that have no job.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-from dataclasses import asdict
-from datetime import datetime
 from typing import Any
 
 import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
 
 from wirebrief.feeds.parser import FeedEntry
-from wirebrief.jobs.app import PAGE_QUEUE, POLL_QUEUE, SCHEDULER_QUEUE, Runtime
+from wirebrief.jobs.app import PAGE_QUEUE, POLL_PRIORITY, POLL_QUEUE, SCHEDULER_QUEUE, Runtime
+from wirebrief.storage import inbox
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.articles import StoreOutcome
-from wirebrief.times import utcnow
 
 work = procrastinate.Blueprint()
 schedule = procrastinate.Blueprint()
@@ -30,6 +29,8 @@ ENTRY_TASK = "wirebrief:ingest_entry"
 # A job that raised (not a fetch or extraction error: those are recorded, not retried)
 # runs again after 10 s, 20 s, 40 s, 80 s.
 RETRY = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=10)
+# Waiting entries given a job per scheduler pass (every 10 s).
+ENQUEUE_BATCH = 2000
 
 
 def runtime(context: procrastinate.JobContext) -> Runtime:
@@ -37,26 +38,26 @@ def runtime(context: procrastinate.JobContext) -> Runtime:
     return context.additional_context["wirebrief"]
 
 
-def entry_to_json(entry: FeedEntry) -> dict[str, Any]:
-    """A feed entry as job arguments (JSON)."""
-    data = asdict(entry)
-    for key in ("published", "updated"):
-        data[key] = data[key].isoformat() if data[key] else None
-    return data
+def entry_lock(pending_id: int) -> str:
+    """The lock of a waiting entry's job: one waiting, and one running, per entry."""
+    return f"entry:{pending_id}"
 
 
-def entry_from_json(data: dict[str, Any]) -> FeedEntry:
-    """The inverse of :func:`entry_to_json`."""
-    values = dict(data)
-    for key in ("published", "updated"):
-        values[key] = datetime.fromisoformat(values[key]) if values[key] else None
-    return FeedEntry(**values)
+async def defer_entry(app: procrastinate.App, pending_id: int) -> bool:
+    """Enqueue the job of a waiting entry unless one is already waiting; True when enqueued."""
+    lock = entry_lock(pending_id)
+    task = app.configure_task(ENTRY_TASK, queue=PAGE_QUEUE, lock=lock, queueing_lock=lock)
+    try:
+        await task.defer_async(pending_id=pending_id)
+    except AlreadyEnqueued:
+        return False
+    return True
 
 
 async def defer_poll(app: procrastinate.App, source_id: int, *, force: bool = False) -> bool:
     """Enqueue a poll of a source unless one is already waiting; True when enqueued."""
     task = app.configure_task(
-        POLL_TASK, queue=POLL_QUEUE, lock=f"source:{source_id}",
+        POLL_TASK, queue=POLL_QUEUE, priority=POLL_PRIORITY, lock=f"source:{source_id}",
         queueing_lock=f"poll:{source_id}",
     )  # fmt: skip
     try:
@@ -66,48 +67,54 @@ async def defer_poll(app: procrastinate.App, source_id: int, *, force: bool = Fa
     return True
 
 
-@work.task(name="poll_source", queue=POLL_QUEUE, pass_context=True, retry=RETRY)
+@work.task(name="poll_source", queue=POLL_QUEUE, priority=POLL_PRIORITY, pass_context=True,
+           retry=RETRY)  # fmt: skip
 async def poll_source(
     context: procrastinate.JobContext, source_id: int, force: bool = False
 ) -> dict[str, int]:
-    """Fetch and parse a source's listing, then enqueue one job per new or changed entry."""
+    """Fetch and parse a source's listing when it is due (or ``force``), queue its new and
+    changed entries, then enqueue a job for each of its waiting entries."""
     rt = runtime(context)
-    if not force and not await asyncio.to_thread(_is_due, rt, source_id):
-        return {"enqueued": 0}  # polled since this job was enqueued
-    poll = await rt.ingestor.poll_source(source_id)  # type: ignore[attr-defined]
-    enqueued = 0
-    for entry in poll.todo:
-        key = hashlib.sha256(entry.url.encode()).hexdigest()[:32]
-        task = context.app.configure_task(
-            ENTRY_TASK, queue=PAGE_QUEUE, queueing_lock=f"entry:{key}"
-        )
-        try:
-            await task.defer_async(source_id=source_id, entry=entry_to_json(entry))
-            enqueued += 1
-        except AlreadyEnqueued:
-            pass
+    ingestor = rt.ingestor
+    poll = await ingestor.poll_source(source_id, force=force)  # type: ignore[attr-defined]
+    waiting = await asyncio.to_thread(_waiting_ids, rt, source_id)
+    enqueued = sum([await defer_entry(context.app, pending_id) for pending_id in waiting])
     return {"listed": poll.report.listed, "enqueued": enqueued}
 
 
 @work.task(name="ingest_entry", queue=PAGE_QUEUE, pass_context=True, retry=RETRY)
 async def ingest_entry(
-    context: procrastinate.JobContext, source_id: int, entry: dict[str, Any]
+    context: procrastinate.JobContext,
+    pending_id: int | None = None,
+    source_id: int | None = None,
+    entry: dict[str, Any] | None = None,
 ) -> dict[str, int]:
-    """Fetch page, page stages (extract … sanitize) and store, for one entry."""
-    report = await runtime(context).ingestor.ingest_entry(  # type: ignore[attr-defined]
-        source_id, entry_from_json(entry)
-    )
+    """Fetch page, page stages (extract … sanitize) and store, for one waiting entry.
+    (``source_id`` and ``entry``: a job queued by a version without the inbox.)"""
+    rt = runtime(context)
+    if pending_id is None and source_id is not None and entry is not None:
+        pending_id = await asyncio.to_thread(_queue_listed, rt, source_id, entry)
+    if pending_id is None:
+        return {}
+    report = await rt.ingestor.ingest_pending(pending_id)  # type: ignore[attr-defined]
     return {**{outcome: report.outcomes[outcome] for outcome in StoreOutcome},
-            "failed": len(report.failed)}  # fmt: skip
+            "failed": len(report.failed), "deferred": len(report.deferred)}  # fmt: skip
 
 
 @schedule.periodic(cron="* * * * * */10")
 @schedule.task(name="enqueue_due_sources", queue=SCHEDULER_QUEUE, pass_context=True,
                queueing_lock="enqueue_due_sources")  # fmt: skip
 async def enqueue_due_sources(context: procrastinate.JobContext, timestamp: int) -> int:
-    """Every 10 s: one poll job per due source (at most one waiting per source)."""
-    due = await asyncio.to_thread(source_store.due_source_ids, runtime(context).db)
-    return sum([await defer_poll(context.app, source_id) for source_id in due])
+    """Every 10 s: one poll job per due source (at most one waiting per source), and a job
+    for each waiting entry whose time has come and that has none (its poll's worker died
+    before enqueueing it, or it was put back after a 429)."""
+    from wirebrief.jobs.operations import entries_without_job
+
+    rt = runtime(context)
+    due = await asyncio.to_thread(source_store.due_source_ids, rt.db)
+    polls = sum([await defer_poll(context.app, source_id) for source_id in due])
+    waiting = await asyncio.to_thread(entries_without_job, rt.db, ENQUEUE_BATCH)
+    return polls + sum([await defer_entry(context.app, pending_id) for pending_id in waiting])
 
 
 @schedule.periodic(cron="* * * * * */5")
@@ -121,8 +128,14 @@ async def retry_stalled_jobs(context: procrastinate.JobContext, timestamp: int) 
     return sum(outcome.result == RetryResult.QUEUED for outcome in outcomes)
 
 
-def _is_due(rt: Runtime, source_id: int) -> bool:
+def _waiting_ids(rt: Runtime, source_id: int) -> list[int]:
     with rt.db.session() as session:
-        source = source_store.get_source(session, source_id)
-        next_poll = source.next_poll_at
-        return next_poll is None or next_poll <= utcnow()
+        return [pending.id for pending in inbox.due(session, source_id)]
+
+
+def _queue_listed(rt: Runtime, source_id: int, entry: dict[str, Any]) -> int | None:
+    """Put an entry from an old job's arguments in the inbox; its id there."""
+    listed = FeedEntry.from_json(entry)
+    with rt.db.session() as session:
+        inbox.queue(session, source_id, [(listed.url, listed.to_json())])
+        return inbox.find(session, source_id, listed.url)

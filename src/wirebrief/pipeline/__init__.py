@@ -25,7 +25,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from wirebrief.pipeline.ingestor import Ingestor, ingest_due
+    from wirebrief.pipeline.ingestor import Ingestor, ingest_due, work_source_ids
     from wirebrief.pipeline.listing import FEED_ACCEPT, PAGE_ACCEPT
     from wirebrief.pipeline.report import Poll, PollStatus, SourceReport
     from wirebrief.pipeline.stages import (
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 # Where each name lives (the rest are in ``stages``). Loaded on first use, so a page-stage
 # worker process, which imports only ``stages`` and ``worker``, never loads the ingestor.
 _HOMES = {
-    **dict.fromkeys(("Ingestor", "ingest_due"), "wirebrief.pipeline.ingestor"),
+    **dict.fromkeys(("Ingestor", "ingest_due", "work_source_ids"), "wirebrief.pipeline.ingestor"),
     **dict.fromkeys(("FEED_ACCEPT", "PAGE_ACCEPT"), "wirebrief.pipeline.listing"),
     **dict.fromkeys(("Poll", "PollStatus", "SourceReport"), "wirebrief.pipeline.report"),
     **dict.fromkeys(("STORE_STEPS", "store_article"), "wirebrief.pipeline.store"),
@@ -91,4 +91,5 @@ __all__ = [
     "store_article",
     "summarize",
     "weigh_terms",
+    "work_source_ids",
 ]

@@ -5,6 +5,12 @@
 Network stages run concurrently on one event loop (bounded overall and per host); the
 page stages are CPU work in a process pool sized to the cores; database writes go one at
 a time through a lock, in a thread.
+
+Nothing listed is lost, whenever the process dies: a poll records the listing's validators
+and next poll in the same transaction that queues its new and changed entries in the inbox
+(``storage/inbox.py``), and each entry leaves the inbox in the transaction that stores it.
+A passing failure (a 429, a timeout, robots.txt unreachable) puts the entry back with a
+later time instead of holding anything up; the next run, or job, takes it from there.
 """
 
 from __future__ import annotations
@@ -13,15 +19,17 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from wirebrief import metrics
+from wirebrief import metrics, polling
 from wirebrief.article import ArticleDraft
-from wirebrief.errors import FeedError, FetchError, WirebriefError
+from wirebrief.errors import FeedError, FetchError, StoreFailed, WirebriefError
 from wirebrief.feeds.parser import FeedEntry
 from wirebrief.fetch import Fetcher, FetchResult
 from wirebrief.fetch.hosts import HostLimiter
@@ -41,9 +49,10 @@ from wirebrief.pipeline.stages import PageContext, feed_entry_page, process_page
 from wirebrief.pipeline.store import store_article
 from wirebrief.pipeline.story_tldrs import StoryTldrRounds
 from wirebrief.settings import Settings
+from wirebrief.stopping import run_stoppable
 from wirebrief.storage import articles as article_store
 from wirebrief.storage import assets as asset_store
-from wirebrief.storage import fetchlog, removals
+from wirebrief.storage import fetchlog, inbox, removals
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.articles import StoreOutcome
 from wirebrief.storage.db import Database
@@ -54,6 +63,9 @@ from wirebrief.summarize import Document, LlmConfig, LlmSummarizer
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+# Tries of an entry that keeps failing for a passing reason; after that it leaves the inbox,
+# and the listing is read in full at the next poll, which offers it again while listed.
+MAX_ENTRY_ATTEMPTS = 8
 
 ASSETS_REFRESH_S = 60.0  # assets imported into the database are linked within a minute
 
@@ -68,7 +80,7 @@ class Ingestor:
         self.settings = settings
         # Workers pass a limiter whose schedule all of them share (jobs/runner.py).
         self.fetcher = Fetcher(settings, limiter)
-        self._pool: Executor | None = None
+        self._pool: ProcessPoolExecutor | None = None
         self._context: PageContext | None = None  # what the page stages get, handed in
         self._context_lock = asyncio.Lock()
         self._stored_assets: list[AssetSpec] = []
@@ -85,21 +97,26 @@ class Ingestor:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        await self.story_tldrs.close(finish=exc_info[0] is None)
-        await self.fetcher.aclose()
-        if self._llm is not None:
-            await self._llm.aclose()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            # Stopped or failed, the round is skipped: its marks stay for the next run.
+            await self.story_tldrs.close(finish=exc_info[0] is None)
+            await self.fetcher.aclose()
+            if self._llm is not None:
+                await self._llm.aclose()
+        finally:  # cancelled or not, the workers go
+            if self._pool is not None:
+                await asyncio.to_thread(worker.stop_pool, self._pool)
 
     async def ingest_sources(
         self,
         source_ids: Iterable[int],
         on_report: Callable[[SourceReport], None] | None = None,
         *,
+        force_poll: bool = False,
         pages: bool = True,
     ) -> list[SourceReport]:
-        """Poll sources concurrently and ingest their new entries (only poll with pages=False).
+        """For each source, concurrently: poll it when it is due (always with
+        ``force_poll``), then fetch and store its waiting entries (not with pages=False).
 
         One failing source never stops the others. The reports count new articles and copies
         as the copy families stand at the end: a page counted new when stored is a copy once
@@ -108,9 +125,9 @@ class Ingestor:
 
         async def one(source_id: int) -> SourceReport:
             async with self._sources:
-                poll = await self.poll_source(source_id)
+                poll = await self.poll_source(source_id, force=force_poll)
             if pages:
-                await self.ingest_entries(poll)
+                await self.ingest_waiting(poll)
             if on_report:
                 on_report(poll.report)
             return poll.report
@@ -121,49 +138,54 @@ class Ingestor:
         return reports
 
     async def ingest_source(self, source_id: int) -> SourceReport:
-        """Poll one source and ingest its new and changed entries."""
-        poll = await self.poll_source(source_id)
-        await self.ingest_entries(poll)
+        """Poll one source and store its new and changed entries."""
+        poll = await self.poll_source(source_id, force=True)
+        await self.ingest_waiting(poll)
         return poll.report
 
-    async def ingest_entry(self, source_id: int, entry: FeedEntry) -> SourceReport:
-        """Fetch page, page stages and store for one entry (a queued job), unless it is
-        already stored as listed: a job retried after a crash writes nothing twice.
-        """
-        source = await self._in_thread(self._snapshot, source_id)
+    async def ingest_pending(self, pending_id: int) -> SourceReport:
+        """Fetch page, page stages and store for one waiting entry (a queued job). An entry
+        stored (or dropped) meanwhile is gone from the inbox: a job run twice writes once."""
+        pending = await self._in_thread(self._pending, pending_id)
+        if pending is None:
+            return SourceReport(0, "")
+        source = await self._in_thread(self._snapshot, pending.source_id)
         report = SourceReport(source.id, source.name)
-        if await self._in_thread(self._entries_to_fetch, [entry], report):
-            await self._ingest_entry(source, entry, report)
+        await self._ingest_entry(source, pending, report)
         return report
 
-    async def poll_source(self, source_id: int) -> Poll:
-        """Stages fetch listing and parse listing: record the poll, return the entries to do."""
+    async def poll_source(self, source_id: int, *, force: bool = True) -> Poll:
+        """Stages fetch listing and parse listing, when the source is due (or ``force``):
+        record the poll and queue its new and changed entries, in one transaction."""
         source = await self._in_thread(self._snapshot, source_id)
         report = SourceReport(source.id, source.name)
+        if not (force or source.due):
+            report.status = PollStatus.NOT_DUE
+            return Poll(source, report)
         started = time.monotonic()
         try:
             fetched, listing = await self._read_listing(source)
         except (FetchError, FeedError) as exc:
             report.status, report.error = PollStatus.FAILED, str(exc)
             await self._write(self._record_failure, source, exc, started)
-            return Poll(source, report, [])
-        todo: list[FeedEntry] = []
+            return Poll(source, report)
         if listing is None:
             report.status = PollStatus.NOT_MODIFIED
         else:
             report.feed_problem = listing.problem
             report.listed = len(listing.entries)
-            todo = await self._in_thread(self._entries_to_fetch, listing.entries, report)
         await self._write(self._record_success, source, fetched, listing, report)
         log.info(
-            "source polled source_id=%s url=%s status=%s listed=%s to_fetch=%s unchanged=%s",
-            source.id, source.url, report.status, report.listed, len(todo), report.unchanged,
+            "source polled source_id=%s url=%s status=%s listed=%s unchanged=%s",
+            source.id, source.url, report.status, report.listed, report.unchanged,
         )  # fmt: skip
-        return Poll(source, report, todo)
+        return Poll(source, report)
 
-    async def ingest_entries(self, poll: Poll) -> None:
-        """The page stages for every entry of a poll, concurrently."""
-        await asyncio.gather(*(self._ingest_entry(poll.source, e, poll.report) for e in poll.todo))
+    async def ingest_waiting(self, poll: Poll) -> None:
+        """Fetch page → page stages → store, concurrently, for every entry of the source
+        waiting in the inbox whose time has come (this poll's, and any left before)."""
+        waiting = await self._in_thread(self._due_entries, poll.source.id)
+        await asyncio.gather(*(self._ingest_entry(poll.source, p, poll.report) for p in waiting))
 
     async def _read_listing(self, source: SourceSnapshot) -> tuple[FetchResult, Listing | None]:
         """Stages fetch listing and parse listing; a single-page source lists itself."""
@@ -188,9 +210,10 @@ class Ingestor:
         return fetched, listing
 
     async def _ingest_entry(
-        self, source: SourceSnapshot, entry: FeedEntry, report: SourceReport
+        self, source: SourceSnapshot, pending: inbox.Pending, report: SourceReport
     ) -> None:
-        """Stages fetch page → page stages → store, for one entry."""
+        """Stages fetch page → page stages → store, for one waiting entry."""
+        entry = FeedEntry.from_json(pending.entry)
         started = time.monotonic()
         body: bytes | str
         try:
@@ -206,16 +229,20 @@ class Ingestor:
                 body, url, content_type = feed_entry_page(entry), entry.url, ""
                 attempt = None
         except FetchError as exc:
-            await self._write(self._store_failure, source.id, entry, exc, started, report)
+            await self._write(self._entry_failed, pending, entry, exc, started, report)
             return
         try:
             await self._process_and_store(
-                body, url, content_type, entry, source.id, attempt, report
+                body, url, content_type, entry, source.id, attempt, report, pending.id
             )
         except WirebriefError as exc:
             await self._write(
-                self._store_failure, source.id, entry, exc, started, report, "extraction"
+                self._entry_failed, pending, entry, exc, started, report, "extraction"
             )
+        except SQLAlchemyError as exc:  # e.g. a lock that did not come free: try again later
+            log.exception("storing failed source_id=%s url=%s", source.id, entry.url)
+            await self._write(self._entry_failed, pending, entry, StoreFailed(exc), started,
+                              report)  # fmt: skip
 
     async def ingest_pages(
         self,
@@ -233,7 +260,7 @@ class Ingestor:
             try:
                 entry = FeedEntry(url, url, "", None, fetched_at, None, "", "")
                 await self._process_and_store(
-                    body, url, content_type, entry, source_id, None, report
+                    body, url, content_type, entry, source_id, None, report, None
                 )
             except WirebriefError as exc:
                 log.warning(
@@ -264,8 +291,10 @@ class Ingestor:
         source_id: int | None,
         attempt: FetchAttempt | None,
         report: SourceReport,
+        pending_id: int | None,
     ) -> None:
-        """Page stages (process pool) → LLM summary (event loop) → store (one transaction)."""
+        """Page stages (process pool) → LLM summary (event loop) → store (one transaction,
+        which also takes the entry out of the inbox)."""
         context = await self._page_context()
         if self._pool is None:
             draft = await asyncio.to_thread(
@@ -277,7 +306,7 @@ class Ingestor:
             )
         draft.url = entry.url  # the listed URL is the identity; redirects are not new articles
         await self._summarize_with_llm(draft)
-        await self._write(self._store_article, draft, attempt, report)
+        await self._write(self._store_article, draft, attempt, report, pending_id)
 
     async def _summarize_with_llm(self, draft: ArticleDraft) -> None:
         """Stage summarize, LLM part: on the event loop after the page stages, never in a
@@ -339,7 +368,7 @@ class Ingestor:
         with self.db.session() as session:
             s = source_store.get_source(session, source_id)
             return SourceSnapshot(s.id, s.name, s.url, s.kind, s.etag, s.last_modified,
-                                  s.fetch_pages)  # fmt: skip
+                                  s.fetch_pages, source_store.is_due(s))  # fmt: skip
 
     def _latest_article_id(self) -> int:
         with self.db.session() as session:
@@ -356,21 +385,30 @@ class Ingestor:
             report.outcomes[StoreOutcome.NEW] = pages - copies
             report.outcomes[StoreOutcome.COPIES] = copies
 
-    def _entries_to_fetch(self, entries: list[FeedEntry], report: SourceReport) -> list[FeedEntry]:
+    def _pending(self, pending_id: int) -> inbox.Pending | None:
+        with self.db.session() as session:
+            return inbox.get(session, pending_id)
+
+    def _due_entries(self, source_id: int) -> list[inbox.Pending]:
+        with self.db.session() as session:
+            return inbox.due(session, source_id)
+
+    def _entries_to_fetch(
+        self, session: Session, entries: list[FeedEntry], report: SourceReport
+    ) -> list[FeedEntry]:
         """Entries that are new or changed since we stored them; count the rest as unchanged."""
         unique = list({entry.url: entry for entry in entries}.values())
         known: dict[str, tuple[str | None, bool]] = {}
-        with self.db.session() as session:
-            for start in range(0, len(unique), 500):
-                urls = [entry.url for entry in unique[start : start + 500]]
-                rows = session.execute(
-                    select(Article.url, Article.entry_fingerprint, Article.hidden).where(
-                        Article.url.in_(urls)
-                    )
+        for start in range(0, len(unique), 500):
+            urls = [entry.url for entry in unique[start : start + 500]]
+            rows = session.execute(
+                select(Article.url, Article.entry_fingerprint, Article.hidden).where(
+                    Article.url.in_(urls)
                 )
-                known.update({url: (fingerprint, hidden) for url, fingerprint, hidden in rows})
-                for url in removals.blocked_urls(session, urls):  # removed on request
-                    known[url] = (None, True)
+            )
+            known.update({url: (fingerprint, hidden) for url, fingerprint, hidden in rows})
+            for url in removals.blocked_urls(session, urls):  # removed on request
+                known[url] = (None, True)
         todo = []
         for entry in unique:
             fingerprint, hidden = known.get(entry.url, (None, False))
@@ -381,40 +419,64 @@ class Ingestor:
         return todo
 
     def _store_article(
-        self, draft: ArticleDraft, attempt: FetchAttempt | None, report: SourceReport
+        self,
+        draft: ArticleDraft,
+        attempt: FetchAttempt | None,
+        report: SourceReport,
+        pending_id: int | None,
     ) -> None:
-        """Stage store, for one processed page, in its own transaction."""
+        """Stage store, for one processed page, in its own transaction; the entry leaves
+        the inbox in the same one."""
         with self.db.session() as session:
             if attempt is not None:
                 fetchlog.record_attempt(session, attempt)
             outcome = store_article(session, draft)
+            if pending_id is not None:
+                inbox.done(session, pending_id)
         log.info("page stored source_id=%s url=%s outcome=%s", draft.source_id, draft.url, outcome)
         report.outcomes[outcome] += 1
         metrics.ARTICLES_STORED.labels(outcome).inc()
 
-    def _store_failure(
+    def _entry_failed(
         self,
-        source_id: int,
+        pending: inbox.Pending,
         entry: FeedEntry,
         error: WirebriefError,
         started: float,
         report: SourceReport,
         reason: str | None = None,
     ) -> None:
-        stage = "page_stages" if reason == "extraction" else "fetch_page"
-        log.warning(
-            "page failed source_id=%s url=%s stage=%s reason=%s: %s",
-            source_id, entry.url, stage, reason or error.reason, error,
-        )  # fmt: skip
-        report.failed.append((entry.url, str(error)))
+        """Record the failed attempt. A passing failure puts the entry back in the inbox,
+        for after the server's Retry-After or an exponential backoff; any other, or the
+        last try, takes it out."""
+        attempts = pending.attempts + 1
+        again = error.transient
         with self.db.session() as session:
             fetchlog.record_attempt(
-                session, failed_attempt(source_id, entry.url, "page", error, started, reason)
+                session,
+                failed_attempt(pending.source_id, entry.url, "page", error, started, reason),
             )
-            if isinstance(error, FetchError) and error.transient:
-                # The entry is not stored, so the next full read of the listing offers it
-                # again; without this a quiet feed answering 304 would never do so.
-                source_store.forget_validators(source_store.get_source(session, source_id))
+            if again and attempts < MAX_ENTRY_ATTEMPTS:
+                delay = polling.failure_delay_s(attempts, error.retry_after_s, self.settings)
+                inbox.defer(session, pending.id, delay, str(error))
+            else:
+                inbox.done(session, pending.id)
+                if again:  # given up for now: a full read of the listing offers it again
+                    source = source_store.get_source(session, pending.source_id)
+                    source_store.forget_validators(source)
+        stage = "page_stages" if reason == "extraction" else "fetch_page"
+        if again and attempts < MAX_ENTRY_ATTEMPTS:
+            log.info(
+                "page deferred source_id=%s url=%s stage=%s reason=%s delay_s=%.0f: %s",
+                pending.source_id, entry.url, stage, reason or error.reason, delay, error,
+            )  # fmt: skip
+            report.deferred.append((entry.url, str(error)))
+        else:
+            log.warning(
+                "page failed source_id=%s url=%s stage=%s reason=%s: %s",
+                pending.source_id, entry.url, stage, reason or error.reason, error,
+            )  # fmt: skip
+            report.failed.append((entry.url, str(error)))
 
     def _record_failure(
         self, source: SourceSnapshot, error: WirebriefError, started: float
@@ -442,12 +504,17 @@ class Ingestor:
         listing: Listing | None,
         report: SourceReport,
     ) -> None:
+        """The poll, its validators and next poll, and its new and changed entries queued
+        in the inbox: one transaction, so none of them is kept without the others."""
         with self.db.session() as session:
             fetchlog.prune_attempts(session, source.id)
             if source.kind != "page":
                 fetchlog.record_attempt(
                     session, answered_attempt(source.id, source.url, source.kind, fetched)
                 )
+            if listing is not None:
+                todo = self._entries_to_fetch(session, listing.entries, report)
+                inbox.queue(session, source.id, ((e.url, e.to_json()) for e in todo))
             source_store.record_success(
                 source_store.get_source(session, source.id),
                 status=report.status,
@@ -464,13 +531,26 @@ def ingest_due(
     settings: Settings,
     source_ids: list[int] | None = None,
     on_report: Callable[[SourceReport], None] | None = None,
+    *,
+    force_poll: bool | None = None,
 ) -> list[SourceReport]:
-    """Poll the given sources, or every due source (synchronous entry point)."""
+    """Poll the given sources now (or, with ``force_poll=False``, when due), else every
+    source with something to do, and store what they list and what waits in the inbox
+    (synchronous entry point; SIGINT and SIGTERM stop it cleanly)."""
+    force = source_ids is not None if force_poll is None else force_poll
     if source_ids is None:
-        source_ids = source_store.due_source_ids(db)
+        source_ids = work_source_ids(db)
 
     async def run() -> list[SourceReport]:
         async with Ingestor(db, settings) as ingestor:
-            return await ingestor.ingest_sources(source_ids, on_report)
+            return await ingestor.ingest_sources(source_ids, on_report, force_poll=force)
 
-    return asyncio.run(run())
+    return run_stoppable(run())
+
+
+def work_source_ids(db: Database) -> list[int]:
+    """Sources with something to do: due for a poll, or with entries whose time has come."""
+    due = source_store.due_source_ids(db)
+    with db.session() as session:
+        waiting = inbox.sources_with_due(session)
+    return due + [source_id for source_id in waiting if source_id not in set(due)]

@@ -26,6 +26,7 @@ class SourceSnapshot:
     etag: str | None
     last_modified: str | None
     fetch_pages: bool
+    due: bool  # its next poll time has come
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from wirebrief.feeds.parser import FeedEntry
 from wirebrief.pipeline.listing import SourceSnapshot
 from wirebrief.storage.articles import StoreOutcome
 
@@ -18,6 +17,7 @@ class PollStatus(StrEnum):
     NOT_MODIFIED = "not_modified"
     FAILED = "failed"
     PARTIAL = "partial"  # a damaged archive: the pages before the damage are stored
+    NOT_DUE = "not_due"  # not polled; only its entries waiting in the inbox were fetched
 
 
 @dataclass
@@ -32,6 +32,8 @@ class SourceReport:
     listed: int = 0  # entries the feed or sitemap lists now
     outcomes: Counter[StoreOutcome] = field(default_factory=Counter)  # entries, by outcome
     failed: list[tuple[str, str]] = field(default_factory=list)  # (url, why)
+    # Entries put back in the inbox after a passing failure (url, why): tried again later.
+    deferred: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def new(self) -> int:
@@ -53,8 +55,7 @@ class SourceReport:
 
 @dataclass
 class Poll:
-    """One poll of a source: its report so far and the entries still to ingest."""
+    """One poll of a source and its report so far (its entries wait in the inbox)."""
 
     source: SourceSnapshot
     report: SourceReport
-    todo: list[FeedEntry]

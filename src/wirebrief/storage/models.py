@@ -592,3 +592,27 @@ class RateLimitCounter(Base):
     key: Mapped[str] = mapped_column(String(400), primary_key=True)
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     hits: Mapped[int] = mapped_column(Integer)
+
+
+class PendingEntry(Base):
+    """An entry a poll listed that is not stored yet: the inbox the page fetches drain.
+
+    Written in the poll's own transaction, with the source's validators and next poll, and
+    deleted in the transaction that stores the entry (or records it failed for good), so a
+    process killed at any moment loses no entry (``storage/inbox.py``).
+    """
+
+    __tablename__ = "pending_entries"
+    __table_args__ = (
+        UniqueConstraint("source_id", "url"),
+        Index("ix_pending_entries_due", "not_before", "source_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2048))
+    entry: Mapped[dict] = mapped_column(JSON)  # the feed entry as listed
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed for a passing reason
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -140,6 +140,11 @@ def remove_source(session: Session, source_id: int) -> Source:
     return source
 
 
+def is_due(source: Source, now: datetime | None = None) -> bool:
+    """Whether the source's next poll time has come (never polled counts)."""
+    return source.next_poll_at is None or source.next_poll_at <= (now or utcnow())
+
+
 def due_source_ids(db: Database, now: datetime | None = None) -> list[int]:
     """Enabled, unblocked sources whose next poll time has come, never-polled first.
 
