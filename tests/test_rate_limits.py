@@ -122,3 +122,23 @@ def test_the_scheduler_keeps_polling_beside_a_rate_limited_host(
     with db.session() as session:
         busy_source = source_store.get_source(session, busy_id)
         assert busy_source.last_status == "ok"  # its listing was read; only pages wait
+
+
+def test_an_unreachable_robots_txt_defers_the_pages_instead_of_failing_them(
+    settings: Settings, db: Database
+) -> None:
+    """RFC 9309: robots.txt answering 503 means no page may be fetched now; the entries
+    wait in the inbox (not failed for good) and are stored once robots.txt answers."""
+    with FixtureServer() as server:
+        wire = Newswire(server, ITEMS, first=700)
+        server.routes["/robots.txt"] = Route(b"down", status=503, content_type="text/plain")
+        add_sources(db, [wire])
+        (first,) = ingest_due(db, settings)
+        assert page_requests(wire) == 0
+        assert (first.new, len(first.deferred), first.failed) == (0, ITEMS, [])
+        assert "robots.txt of this host is unreachable" in first.deferred[0][1]
+        server.routes["/robots.txt"] = Route(b"User-agent: *\nAllow: /\n")
+        with db.session() as session:
+            session.execute(update(PendingEntry).values(not_before=utcnow()))
+        (later,) = ingest_due(db, settings)
+    assert later.new == ITEMS

@@ -137,12 +137,6 @@ class Ingestor:
         await self._in_thread(self._count_new_pages, reports, before)
         return reports
 
-    async def ingest_source(self, source_id: int) -> SourceReport:
-        """Poll one source and store its new and changed entries."""
-        poll = await self.poll_source(source_id, force=True)
-        await self.ingest_waiting(poll)
-        return poll.report
-
     async def ingest_pending(self, pending_id: int) -> SourceReport:
         """Fetch page, page stages and store for one waiting entry (a queued job). An entry
         stored (or dropped) meanwhile is gone from the inbox: a job run twice writes once."""
