@@ -53,7 +53,6 @@ Printed for each run:
 from __future__ import annotations
 
 import argparse
-import atexit
 import gzip
 import html
 import json
@@ -536,12 +535,17 @@ def as_wirebrief(timings: str, argv: list[str]) -> None:
             times.dump()
 
     threading.Thread(target=every_two_seconds, daemon=True).start()
-    atexit.register(times.dump)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # atexit runs, timings are kept
-    from wirebrief.cli import main as wirebrief_main
+    from wirebrief.cli.app import app
+    from wirebrief.stopping import Stopped, stop_on_signals
 
     sys.argv = ["wirebrief", *argv]
-    wirebrief_main()
+    try:
+        with stop_on_signals():  # SIGTERM ends a worker: unwound, then the timings written
+            app()
+    except Stopped:
+        pass
+    finally:
+        times.dump()
 
 
 def read_times(prefix: str) -> dict[str, Any]:

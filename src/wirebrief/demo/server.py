@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import socket
+import sys
 import threading
 from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 
 from wirebrief.demo.site import Publication, Resource, build_resources, publications
@@ -22,6 +25,14 @@ LOOPBACK = "127.0.0.1"
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     resources: dict[str, Resource]
+
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
+        """A client that hung up (a fetch stopped by Ctrl-C) is no error worth a traceback
+        in the demo's terminal; anything else still gets one."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
