@@ -1,5 +1,6 @@
 """``wirebrief doctor``: find stored articles missing from what readers find them by (the
-search index, related stories, accounts' unread lists), and put them back.
+search index, related stories, accounts' unread lists), and put them back; and say whether
+ingest is moving (the inbox, late sources).
 
 The store stage writes an article, its search index entry and its related stories in one
 transaction, so a healthy database has nothing to repair. Versions before that could
@@ -18,12 +19,17 @@ from sqlalchemy.orm import Session
 from wirebrief.search.backend import backend_for
 from wirebrief.search.related import update_related
 from wirebrief.search.terms import term_vector
-from wirebrief.storage import reading
+from wirebrief.storage import inbox, reading
 from wirebrief.storage import related as related_store
+from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
 from wirebrief.storage.models import Article
+from wirebrief.times import utcnow
 
 BATCH = 500
+# A source this far past its poll time, or an entry due this long, means nothing is polling
+# or fetching: `wirebrief run` polls a due source within seconds, the scheduler likewise.
+STALLED_AFTER_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,31 @@ class Findings:
     def count(self) -> int:
         """Articles, entries and accounts to repair."""
         return len(self.unindexed) + len(self.stray) + len(self.unrelated) + len(self.misfiled)
+
+
+@dataclass(frozen=True)
+class IngestFindings:
+    """Whether ingest is moving: what :func:`examine_ingest` found."""
+
+    backlog: inbox.Backlog
+    retried: list[inbox.Retried]  # entries failing for a passing reason, most tries first
+    late: list[tuple[int, float]]  # sources over STALLED_AFTER_S past their poll time
+
+    @property
+    def stalled(self) -> bool:
+        """Whether nothing seems to poll or fetch: late sources, or entries long due."""
+        return bool(self.late) or self.backlog.longest_wait_s > STALLED_AFTER_S
+
+
+def examine_ingest(db: Database) -> IngestFindings:
+    """Read the inbox and the sources' poll times."""
+    now = utcnow()
+    with db.session() as session:
+        return IngestFindings(
+            inbox.backlog(session, now),
+            inbox.retried(session),
+            source_store.late_sources(session, by_s=STALLED_AFTER_S, now=now),
+        )
 
 
 def examine(db: Database) -> Findings:

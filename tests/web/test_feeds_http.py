@@ -6,16 +6,22 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import fastfeedparser
 import feedparser
 import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
+from sqlalchemy import update
 
 from tests.support.desk import Desk, build_desk
 from wirebrief.settings import Settings
+from wirebrief.storage import inbox
+from wirebrief.storage import sources as source_store
 from wirebrief.storage.db import Database
+from wirebrief.storage.models import PendingEntry
+from wirebrief.times import utcnow
 from wirebrief.web.app import create_app
 from wirebrief.web.staticfiles import static_url
 
@@ -153,3 +159,24 @@ def test_metrics_report_requests_in_prometheus_format(client: TestClient, desk: 
     )
     assert "# TYPE wirebrief_articles_stored_total counter" in text
     assert "# TYPE wirebrief_fetch_errors_total counter" in text
+
+
+def test_metrics_show_the_inbox_and_how_late_polling_is(client: TestClient, db: Database) -> None:
+    """Gauges an operator alerts on when a poller stops: entries due and deferred, the
+    longest wait of a due entry, the lateness of the latest source."""
+    now = utcnow()
+    with db.session() as session:
+        source = source_store.add_source(session, "http://127.0.0.1:9/feed.xml", "Stalled")
+        source.next_poll_at = now - timedelta(hours=2)
+        session.flush()
+        urls = [f"http://127.0.0.1:9/news/{n}" for n in range(3)]
+        inbox.queue(session, source.id, [(url, {"url": url}) for url in urls])
+        session.execute(update(PendingEntry).values(not_before=now - timedelta(minutes=30)))
+        inbox.defer(session, inbox.find(session, source.id, urls[0]) or 0, 600, "HTTP 429")
+    text = client.get("/metrics").text
+    assert 'wirebrief_inbox_entries{state="due"} 2' in text
+    assert 'wirebrief_inbox_entries{state="deferred"} 1' in text
+    wait = float(re.search(r"^wirebrief_inbox_longest_wait_seconds (\S+)$", text, re.M)[1])
+    assert 1790 <= wait <= 1900
+    late = float(re.search(r"^wirebrief_sources_poll_lateness_seconds (\S+)$", text, re.M)[1])
+    assert 7190 <= late <= 7300

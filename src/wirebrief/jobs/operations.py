@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from wirebrief.metrics import gauge_lines
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
 
@@ -210,8 +211,7 @@ def prometheus_lines(metrics: QueueMetrics | None) -> list[str]:
          metrics.stalled_workers),
     )  # fmt: skip
     for name, help_text, value in gauges:
-        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge",
-                  f"{name} {0 if value is None else value}"]  # fmt: skip
+        lines += gauge_lines(name, help_text, value)
     return lines
 
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from wirebrief.storage.dialect import insert_or_update
 from wirebrief.storage.models import PendingEntry, Source
-from wirebrief.times import utcnow
+from wirebrief.times import as_utc, utcnow
 
 _pending = cast(Table, PendingEntry.__table__)  # mapped classes type it as a FromClause
 
@@ -117,6 +117,59 @@ def defer(session: Session, pending_id: int, delay_s: float, error: str) -> None
             last_error=error,
         )
     )
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """How the inbox of followed sources stands (``wirebrief doctor``, ``/metrics``)."""
+
+    due: int  # entries whose time has come
+    deferred: int  # entries waiting out a Retry-After or a backoff
+    longest_wait_s: float  # how long the entry due the longest has waited since its time came
+
+
+@dataclass(frozen=True)
+class Retried:
+    """An entry that failed for a passing reason and waits to be tried again."""
+
+    source_id: int
+    url: str
+    attempts: int
+    not_before: datetime
+    last_error: str
+
+
+def backlog(session: Session, now: datetime | None = None) -> Backlog:
+    """Count the waiting entries of followed sources, due and deferred, in one statement."""
+    now = now or utcnow()
+    is_due = PendingEntry.not_before <= now
+    query = (
+        select(
+            func.count(PendingEntry.id),
+            func.coalesce(func.sum(case((is_due, 1), else_=0)), 0),
+            func.min(PendingEntry.not_before),
+        )
+        .join(Source, Source.id == PendingEntry.source_id)
+        .where(*_followed())
+    )
+    total, due_now, earliest = session.execute(query).one()
+    waited = (now - as_utc(earliest)).total_seconds() if earliest is not None else 0.0
+    return Backlog(int(due_now), int(total - due_now), max(0.0, waited))
+
+
+def retried(session: Session, limit: int = 5) -> list[Retried]:
+    """Entries of followed sources that have failed at least once, most tries first."""
+    query = (
+        select(PendingEntry)
+        .join(Source, Source.id == PendingEntry.source_id)
+        .where(PendingEntry.attempts > 0, *_followed())
+        .order_by(PendingEntry.attempts.desc(), PendingEntry.id)
+        .limit(limit)
+    )
+    return [
+        Retried(p.source_id, p.url, p.attempts, p.not_before, p.last_error or "")
+        for p in session.scalars(query)
+    ]
 
 
 def waiting(session: Session) -> int:

@@ -14,7 +14,7 @@ from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
 from wirebrief.storage.families import origin_of_copy
 from wirebrief.storage.models import Article, FetchAttempt, Source
-from wirebrief.times import utcnow
+from wirebrief.times import as_utc, utcnow
 
 # A source's publishing rate is read from the publication times of its newest pages.
 RATE_SAMPLE = 200
@@ -170,6 +170,26 @@ def next_due(session: Session) -> Source | None:
         .limit(1)
     )
     return session.scalars(query).first()
+
+
+def late_sources(
+    session: Session, *, by_s: float = 0.0, limit: int | None = None, now: datetime | None = None
+) -> list[tuple[int, float]]:
+    """Followed sources more than ``by_s`` past their poll time (a never-polled one: since
+    it was added), the latest first, each with how late it is in seconds. A source stays
+    late only while nothing polls it: ``wirebrief run`` or the scheduler stopped."""
+    now = now or utcnow()
+    due_at = func.coalesce(Source.next_poll_at, Source.created_at)
+    query = (
+        select(Source.id, due_at)
+        .where(Source.enabled.is_(True), Source.blocked.is_(False))
+        .where(due_at < now - timedelta(seconds=by_s))
+        .order_by(due_at, Source.id)
+        .limit(limit)
+    )
+    return [
+        (source_id, (now - as_utc(at)).total_seconds()) for source_id, at in session.execute(query)
+    ]
 
 
 def record_success(
