@@ -116,31 +116,45 @@ def test_fetch_stops_mid_pages_and_the_next_fetch_finishes(
         assert inbox.waiting(session) == 0
 
 
-def test_serve_stops(settings: Settings, db: Database, processes: list, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_stops(
+    settings: Settings, db: Database, processes: list, tmp_path: Path, workers: str
+) -> None:
     port = free_port()
     log = tmp_path / "serve.log"
-    serve = spawn("serve", "--port", str(port), database_url=settings.database_url, log=log)
+    serve = spawn("serve", "--port", str(port), "--workers", workers,
+                  database_url=settings.database_url, log=log)  # fmt: skip
     processes.append(serve)
-    wait_until(lambda: serving(f"http://127.0.0.1:{port}/healthz"), 60, "the reader")
+    wait_until(lambda: serving(f"http://127.0.0.1:{port}/healthz"), 90, "the reader")
+    processes_expected = 1 if workers == "1" else 1 + int(workers)  # a supervisor, then
+    wait_until(lambda: len(family(serve)) >= processes_expected, 60, "the web processes")
     stop_and_check(serve, signal.SIGTERM, log)
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_run_stops_while_polling_and_serving(
     settings: Settings,
     db: Database,
     wire: Newswire,
     processes: list[subprocess.Popen[bytes]],
     tmp_path: Path,
+    workers: str,
 ) -> None:
+    """The scheduler stops with the web processes (one, or uvicorn's supervisor of two)."""
     add_wire(settings, db, wire)
     port = free_port()
     log = tmp_path / "run.log"
-    run = spawn("run", "--port", str(port), database_url=settings.database_url, log=log,
+    run = spawn("run", "--port", str(port), "--workers", workers,
+                database_url=settings.database_url, log=log,
                 WIREBRIEF_EXTRACT_WORKERS="2")  # fmt: skip
     processes.append(run)
-    wait_until(lambda: wire.page_requests() >= 4, 60, "pages to be fetched")
-    assert serving(f"http://127.0.0.1:{port}/healthz")
+    wait_until(lambda: wire.page_requests() >= 4, 90, "pages to be fetched")
+    wait_until(lambda: serving(f"http://127.0.0.1:{port}/healthz"), 60, "the reader")
     stop_and_check(run, signal.SIGTERM, log)
+    again = run_cli("fetch", database_url=settings.database_url)
+    assert again.returncode == 0, again.stdout + again.stderr
+    with db.session() as session:
+        assert session.scalar(select(func.count(Article.id))) == ITEMS
 
 
 def test_demo_stops_while_ingesting_the_newsroom(

@@ -130,7 +130,14 @@ def test_a_story_changed_during_a_round_stays_marked(any_db: Database) -> None:
     assert _story(any_db, story_id).tldr_stale_since is None
 
 
-def test_marks_left_by_a_stopped_run_are_done_by_the_next(db: Database, settings: Settings) -> None:
+@pytest.mark.parametrize(
+    "stop", [RuntimeError("stop"), asyncio.CancelledError()], ids=["error", "signal"]
+)
+def test_marks_left_by_a_stopped_run_are_done_by_the_next(
+    db: Database, settings: Settings, stop: BaseException
+) -> None:
+    """Stopped by an error, or by SIGINT/SIGTERM (which cancel the run, stopping.py): no
+    last round, the mark stays in the database for the next run."""
     story_id = _story_with_write_ups(db, ["Harbour Post", "Island Courier"])
 
     async def run(finish: bool) -> None:
@@ -138,8 +145,8 @@ def test_marks_left_by_a_stopped_run_are_done_by_the_next(db: Database, settings
         await ingestor.__aenter__()
         if finish:
             await ingestor.__aexit__(None, None, None)
-        else:  # stopped by an error: no last round, the mark stays in the database
-            await ingestor.__aexit__(RuntimeError, RuntimeError("stop"), None)
+        else:
+            await ingestor.__aexit__(type(stop), stop, None)
 
     asyncio.run(run(finish=False))
     assert _story(db, story_id).tldr_stale_since is not None
