@@ -4,12 +4,16 @@ web app's manifest and service worker, and a private reader when the setting say
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from tests.support.appdesk import NAME, PASSWORD, seed_accounts
+from tests.support.appserver import AppServer
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
 from wirebrief.web.app import create_app
@@ -163,3 +167,34 @@ def test_subscriptions_folders_opml_and_the_api_password(signed_in) -> None:
     made = client.post("/reader/api-password", data={"csrf": csrf})
     assert "shown only now" in made.text
     assert client.post("/reader/api-password", data={"csrf": "forged"}).status_code == 403
+
+
+def test_a_write_is_committed_before_it_is_answered(settings: Settings, db: Database) -> None:
+    """A client told "done" finds it done: the commit comes before the answer (an app's
+    next request must know the token it was just given; a failed commit is an error, not
+    a 200 after the fact). The commit is slowed here so that the order shows."""
+    _, _, api_password = seed_accounts(db)
+    commits: list[float] = []
+
+    def slow_commit(connection: object) -> None:
+        time.sleep(0.3)
+        commits.append(time.monotonic())
+
+    with (
+        AppServer(create_app(settings, db)) as server,
+        httpx.Client(base_url=server.base_url, timeout=30) as client,
+    ):
+        event.listen(db.engine, "commit", slow_commit)
+        try:
+            login = client.post(
+                "/accounts/ClientLogin", data={"Email": NAME, "Passwd": api_password}
+            )
+            answered = time.monotonic()
+        finally:
+            event.remove(db.engine, "commit", slow_commit)
+        assert login.status_code == 200
+        assert commits and max(commits) < answered  # the token was stored, then sent
+        token = re.search(r"Auth=(\S+)", login.text)
+        assert token is not None
+        client.headers["Authorization"] = f"GoogleLogin auth={token.group(1)}"
+        assert client.get("/reader/api/0/user-info").status_code == 200

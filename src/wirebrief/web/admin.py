@@ -19,7 +19,7 @@ from wirebrief.storage import audit, removals
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.models import Article, RemovalRequest
 from wirebrief.web.auth import NO_STORE, Viewer, require_csrf, require_viewer, viewer
-from wirebrief.web.deps import db_session, public_base_url
+from wirebrief.web.deps import SESSION, public_base_url
 from wirebrief.web.params import RequestId, SourceId
 from wirebrief.web.templating import templates
 
@@ -65,7 +65,7 @@ def login_form() -> RedirectResponse:
 def dashboard(
     request: Request,
     found: Viewer = Depends(require_viewer),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> Response:
     """Pending and decided removal requests, sources, and the audit log."""
     signed_in = _admin(found)
@@ -91,7 +91,7 @@ def decide(
     decision: str,
     csrf: str = Form(""),
     found: Viewer | None = Depends(viewer),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> Response:
     """Approve (hide and block) or reject a removal request."""
     actor = _require(found, csrf).name
@@ -116,7 +116,7 @@ def block_source(
     action: str,
     csrf: str = Form(""),
     found: Viewer | None = Depends(viewer),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> Response:
     """Block a source (stop polling, hide its articles) or unblock it."""
     actor = _require(found, csrf).name

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
 from wirebrief.storage import articles as article_store
@@ -10,7 +10,7 @@ from wirebrief.storage import sources as source_store
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.models import Article, Story
 from wirebrief.storage.sources import SourceStats
-from wirebrief.web.deps import db_session
+from wirebrief.web.deps import SESSION
 from wirebrief.web.params import ArticleId, SourceFilter, StoryId
 from wirebrief.web.schemas import (
     ArticleListOut,
@@ -33,7 +33,7 @@ def list_articles(
     limit: int = Query(20, ge=1, le=100, description="Page size."),
     offset: int = Query(0, ge=0, le=1_000_000, description="Items to skip."),
     source: SourceFilter = None,
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> ArticleListOut:
     """Articles, newest first, each copy family once (as its original); with ``source``, what
     that source carried, its copies of other outlets' articles included."""
@@ -52,7 +52,7 @@ def list_articles(
     response_model=ArticleOut,
     responses={404: {"description": "No such article (or it was removed)."}},
 )
-def get_article(article_id: ArticleId, session: Session = Depends(db_session)) -> ArticleOut:
+def get_article(article_id: ArticleId, session: Session = SESSION) -> ArticleOut:
     """One article with its text, sanitized HTML and origin."""
     return ArticleOut.of(article_store.get_article(session, article_id))
 
@@ -61,7 +61,7 @@ def get_article(article_id: ArticleId, session: Session = Depends(db_session)) -
 def list_stories(
     limit: int = Query(20, ge=1, le=100, description="Page size."),
     offset: int = Query(0, ge=0, le=1_000_000, description="Items to skip."),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> StoryListOut:
     """Stories, most recently active first; each lists who carried it."""
     stories = story_store.list_stories(session, limit=limit, offset=offset)
@@ -83,7 +83,7 @@ def get_story(
     story_id: StoryId,
     limit: int = Query(100, ge=1, le=500, description="Timeline pages per answer."),
     offset: int = Query(0, ge=0, le=1_000_000, description="Timeline pages to skip."),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> StoryDetailOut:
     """One story with its timeline of the pages that carried it, earliest first, paged."""
     story = story_store.get_story(session, story_id)
@@ -121,7 +121,7 @@ def _story(session: Session, story: Story) -> StoryOut:
 
 
 @router.get("/sources", tags=["sources"], response_model=list[SourceListItemOut])
-def list_sources(session: Session = Depends(db_session)) -> list[SourceListItemOut]:
+def list_sources(session: Session = SESSION) -> list[SourceListItemOut]:
     """Every followed source with its last poll, and what it carried: articles of its own,
     copies of other outlets' articles, items per day (as the /sources page shows them)."""
     stats = source_store.source_stats(session)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from pydantic import BaseModel, Field
@@ -35,7 +35,7 @@ from wirebrief.markets.sparkline import ChartMark, price_chart_svg, sparkline_sv
 from wirebrief.markets.types import AssetKind, AssetSpec, LinkRole
 from wirebrief.storage import assets as asset_store
 from wirebrief.storage.models import Article, ArticleAsset, Asset
-from wirebrief.web.deps import db_session
+from wirebrief.web.deps import SESSION
 from wirebrief.web.market_schemas import AssetOut, BarOut, EvidenceOut, QuoteOut
 from wirebrief.web.schemas import ArticleSummaryOut
 from wirebrief.web.templating import human_time, templates
@@ -149,9 +149,7 @@ templates.env.filters["as_of"] = as_of
 
 
 @router.get("/assets/{symbol}", response_class=HTMLResponse, include_in_schema=False)
-def asset_page(
-    request: Request, symbol: str, session: Session = Depends(db_session)
-) -> HTMLResponse:
+def asset_page(request: Request, symbol: str, session: Session = SESSION) -> HTMLResponse:
     """An asset: quote, a price chart with its stories marked, and the latest stories."""
     asset = catalog.get_asset(session, symbol)
     prices = prices_of(request, asset, CHART_DAYS)
@@ -247,7 +245,7 @@ def list_assets(
     ),
     limit: int = Query(50, ge=1, le=500, description="Page size."),
     offset: int = Query(0, ge=0, le=1_000_000, description="Items to skip."),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> AssetListOut:
     """Every asset articles can be linked to (built-in and imported), with its article count;
     prices are per asset, at ``/api/assets/{symbol}``."""
@@ -279,7 +277,7 @@ def get_asset(
     request: Request,
     symbol: str,
     days: int = Query(30, ge=1, le=HISTORY_DAYS, description="Days of daily history."),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> AssetOut:
     """An asset with its latest quote and daily history (when a price provider has it)."""
     asset = catalog.get_asset(session, symbol)
@@ -310,7 +308,7 @@ def get_asset_news(
     symbol: str,
     limit: int = Query(20, ge=1, le=100, description="Page size."),
     offset: int = Query(0, ge=0, le=1_000_000, description="Items to skip."),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> AssetNewsOut:
     """Articles linked to an asset, newest first, with the link's score and evidence."""
     asset = catalog.get_asset(session, symbol)

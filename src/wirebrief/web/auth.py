@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from wirebrief.storage import audit
 from wirebrief.storage import users as user_store
 from wirebrief.storage.models import User
-from wirebrief.web.deps import db_session
+from wirebrief.web.deps import SESSION
 from wirebrief.web.ratelimit import too_many
 from wirebrief.web.signin_limits import SigninLimiter
 from wirebrief.web.templating import templates
@@ -58,7 +58,7 @@ class SignInRequired(Exception):
         self.next_path = next_path
 
 
-def viewer(request: Request, session: Session = Depends(db_session)) -> Viewer | None:
+def viewer(request: Request, session: Session = SESSION) -> Viewer | None:
     """Who is signed in on this request (looked up once, kept on ``request.state`` for the
     page header), or ``None``."""
     known = getattr(request.state, "viewer", _UNKNOWN)
@@ -133,7 +133,7 @@ def sign_in(
     name: str = Form("", max_length=200),
     password: str = Form("", max_length=1000),
     next: str = Form("/", max_length=2000),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> Response:
     """Check name and password; on success start a session and go where the user was."""
     client = request.client.host if request.client else None
@@ -163,7 +163,7 @@ def sign_out(
     request: Request,
     csrf: str = Form(""),
     found: Viewer | None = Depends(viewer),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> Response:
     """End the session."""
     signed = require_csrf(found, csrf)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import MultiDict
 
@@ -13,9 +13,16 @@ MAX_FORM_FIELDS = 10_100
 
 
 def db_session(request: Request) -> Iterator[Session]:
-    """A database session for the duration of one request."""
+    """A database session for one request, committed when its route returns."""
     with request.app.state.db.session() as session:
         yield session
+
+
+# Committed before the answer is sent (FastAPI ends a dependency with yield after sending,
+# unless its scope is "function"): a client told "done" (a mark, an app's sign-in token)
+# finds it done on its next request, and a commit that fails (a SQLite write lock) is
+# answered as the failure it is, not after a 200.
+SESSION = Depends(db_session, scope="function")
 
 
 async def query_and_form(request: Request) -> MultiDict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from wirebrief.storage import articles as article_store
 from wirebrief.storage import sources as source_store
 from wirebrief.storage.models import SavedSearch
 from wirebrief.storage.types import MAX_ID
-from wirebrief.web.deps import db_session, public_base_url
+from wirebrief.web.deps import SESSION, public_base_url
 from wirebrief.web.params import ArticleId, SearchId
 from wirebrief.web.schemas import ArticleSummaryOut
 from wirebrief.web.search_schemas import (
@@ -83,7 +83,7 @@ def api_search(
     sort: str = _SORT,
     limit: int = Query(20, ge=1, le=100, description="Page size."),
     offset: int = Query(0, ge=0, le=10_000, description="Results to skip."),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> SearchOut:
     """Articles matching a query, one per story (copies collapsed), with highlighted snippets."""
     try:
@@ -120,7 +120,7 @@ def search_page(
     until: str | None = None,
     sort: str = "relevance",
     page: int = Query(1, ge=1, le=500),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> HTMLResponse:
     """The search form and its results, with highlighted snippets."""
     form = {
@@ -163,16 +163,14 @@ def search_page(
     response_model=RelatedListOut,
     responses={404: {"description": "No such article (or it was removed)."}},
 )
-def api_related(article_id: ArticleId, session: Session = Depends(db_session)) -> RelatedListOut:
+def api_related(article_id: ArticleId, session: Session = SESSION) -> RelatedListOut:
     """Up to six articles of other stories worth reading next (content, assets, recency)."""
     article = article_store.get_article(session, article_id)
     return RelatedListOut(items=[_related_out(r) for r in related_for(session, article)])
 
 
 @router.get("/api/searches", tags=["search"], response_model=list[SavedSearchOut])
-def api_saved_searches(
-    request: Request, session: Session = Depends(db_session)
-) -> list[SavedSearchOut]:
+def api_saved_searches(request: Request, session: Session = SESSION) -> list[SavedSearchOut]:
     """Saved searches (made with `wirebrief alerts add`) and their feed URLs."""
     return [_saved_out(request, saved) for saved in alert_store.list_saved_searches(session)]
 
@@ -185,7 +183,7 @@ def api_saved_searches(
                404: {"description": "No such saved search or format."}},
 )  # fmt: skip
 def saved_search_feed(
-    request: Request, search_id: SearchId, kind: str, session: Session = Depends(db_session)
+    request: Request, search_id: SearchId, kind: str, session: Session = SESSION
 ) -> Response:
     """A saved search's newest matches as a feed; items carry the TLDR and the origin link."""
     if kind not in FORMATS:

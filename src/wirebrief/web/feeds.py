@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from wirebrief.storage import assets as asset_store
 from wirebrief.storage import sources as source_store
 from wirebrief.storage import stories as story_store
 from wirebrief.storage.models import Article
-from wirebrief.web.deps import db_session, public_base_url
+from wirebrief.web.deps import SESSION, public_base_url
 from wirebrief.web.params import SourceId
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
@@ -52,7 +52,7 @@ def _feed(
 
 
 @router.get("/stories.{kind}", response_class=Response, responses=_RESPONSES)
-def stories_feed(request: Request, kind: str, session: Session = Depends(db_session)) -> Response:
+def stories_feed(request: Request, kind: str, session: Session = SESSION) -> Response:
     """Top stories, each once (its representative article), with TLDR and origin link."""
     stories = story_store.list_stories(session, limit=FEED_ITEMS)
     reps = [session.get(Article, s.representative_article_id) for s in stories]
@@ -62,9 +62,7 @@ def stories_feed(request: Request, kind: str, session: Session = Depends(db_sess
 
 
 @router.get("/assets/{symbol}.{kind}", response_class=Response, responses=_RESPONSES)
-def asset_feed(
-    request: Request, symbol: str, kind: str, session: Session = Depends(db_session)
-) -> Response:
+def asset_feed(request: Request, symbol: str, kind: str, session: Session = SESSION) -> Response:
     """Articles about one asset (stock, crypto asset, commodity or index)."""
     asset = catalog.get_asset(session, symbol)
     rows = asset_store.articles_about(session, asset.id, limit=FEED_ITEMS)
@@ -75,7 +73,7 @@ def asset_feed(
 
 @router.get("/sources/{source_id}.{kind}", response_class=Response, responses=_RESPONSES)
 def source_feed(
-    request: Request, source_id: SourceId, kind: str, session: Session = Depends(db_session)
+    request: Request, source_id: SourceId, kind: str, session: Session = SESSION
 ) -> Response:
     """One source's articles, newest first."""
     source = source_store.get_source(session, source_id)

@@ -27,8 +27,10 @@ from wirebrief.storage import subscriptions as subs
 from wirebrief.storage import users as user_store
 from wirebrief.storage.models import Article, Source, Story, User
 from wirebrief.storage.reading import Scope, View
+from wirebrief.storage.types import MAX_ID
 from wirebrief.times import utcnow
-from wirebrief.web.deps import db_session, query_and_form
+from wirebrief.web.deps import SESSION, query_and_form
+from wirebrief.web.params import clamped, record_id
 from wirebrief.web.signin_limits import SigninLimiter
 
 router = APIRouter(include_in_schema=False)
@@ -36,6 +38,9 @@ router = APIRouter(include_in_schema=False)
 API_VERSION = 3
 PAGE = 50  # items per call, as Fever serves them
 MOST_IDS = 100_000
+MAX_DAYS = 36_500  # links: how far back a window may start or reach
+MAX_PAGE = 10_000
+LAST_UNIX_TIME = 253_402_300_799  # 9999-12-31T23:59:59Z
 FAVICON_ID = 1
 ICON = Path(__file__).with_name("static") / "icon-32.png"
 # A key names no account, so wrong keys count per address. The limit is loose enough for an
@@ -54,11 +59,12 @@ def _base(session: Session, user: User | None) -> dict[str, Any]:
             "last_refreshed_on_time": int(refreshed.timestamp()) if refreshed else 0}  # fmt: skip
 
 
-def _int(form: MultiDict, name: str) -> int | None:
-    try:
-        return int(form[name]) if form.get(name) not in (None, "") else None
-    except ValueError:
+def _int(form: MultiDict, name: str, low: int = -MAX_ID, high: int = MAX_ID) -> int | None:
+    """A whole number, held within ``[low, high]``; None when absent or not a number."""
+    raw = (form.get(name) or "").strip()
+    if not (0 < len(raw) <= 20 and raw.isascii() and raw.lstrip("-").isdigit()):
         return None
+    return clamped(int(raw), low, high)
 
 
 @router.api_route("/fever/", methods=["GET", "POST"])
@@ -66,7 +72,7 @@ def _int(form: MultiDict, name: str) -> int | None:
 def fever(
     request: Request,
     form: MultiDict = Depends(query_and_form),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> JSONResponse:
     """Every Fever call: what the parameters ask for, added to the base answer."""
     api_key = form.get("api_key", "")
@@ -156,7 +162,7 @@ def _items(session: Session, user: User, form: MultiDict) -> dict[str, Any]:
 
 
 def _id_list(raw: str) -> list[int]:
-    return [int(part) for part in raw.split(",") if part.strip().isdigit()]
+    return [found for part in raw.split(",") if (found := record_id(part)) is not None]
 
 
 def _narrowed_to(session: Session, user: User, form: MultiDict) -> set[int] | None:
@@ -185,9 +191,9 @@ def _saved_item_ids(session: Session, user: User, form: MultiDict) -> dict[str, 
 
 def _links(session: Session, user: User, form: MultiDict) -> dict[str, Any]:
     """Hot links: stories carried by two or more sources in the window, hottest first."""
-    offset_days = _int(form, "offset") or 0
-    range_days = _int(form, "range") or 7
-    page = max(1, _int(form, "page") or 1)
+    offset_days = _int(form, "offset", 0, MAX_DAYS) or 0
+    range_days = _int(form, "range", 0, MAX_DAYS) or 7
+    page = _int(form, "page", 1, MAX_PAGE) or 1
     end = utcnow() - timedelta(days=offset_days)
     stories = session.scalars(
         select(Story)
@@ -249,7 +255,7 @@ def _write(session: Session, user: User, form: MultiDict) -> str | None:
         return "unread_item_ids"
     if action != "read" or mark not in ("feed", "group"):
         return None
-    before = _int(form, "before")
+    before = _int(form, "before", 0, LAST_UNIX_TIME)
     until = utcnow() if before is None else _from_unix(before)
     if mark == "feed":
         scope = Scope(source_id=target)

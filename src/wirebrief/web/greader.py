@@ -36,7 +36,8 @@ from wirebrief.storage.models import Folder, Source, User
 from wirebrief.storage.reading import Cursor, Filter, Scope
 from wirebrief.times import utcnow
 from wirebrief.web.auth import SIGNIN
-from wirebrief.web.deps import db_session, query_and_form
+from wirebrief.web.deps import SESSION, query_and_form
+from wirebrief.web.params import record_id
 from wirebrief.web.ratelimit import too_many
 
 router = APIRouter(include_in_schema=False)
@@ -67,7 +68,7 @@ def api_error(request: Request, exc: ApiError) -> PlainTextResponse:
 # ── request parsing ──
 
 
-def app_user(request: Request, session: Session = Depends(db_session)) -> User:
+def app_user(request: Request, session: Session = SESSION) -> User:
     """The account whose token the ``Authorization: GoogleLogin auth=…`` header carries."""
     user = user_store.user_for_api_token(session, _auth_token(request))
     if user is None:
@@ -200,8 +201,8 @@ def _label_scope(session: Session, user: User, name: str) -> Scope:
 
 def _source_id(session: Session, ref: str) -> int:
     """A source by id (``feed/3``) or by its URL (``feed/https://…``); -1 for none."""
-    if ref.isdigit():
-        return int(ref)
+    if ref.isascii() and ref.isdigit():
+        return record_id(ref) or -1
     found = source_store.find_source_by_url(session, ref)
     return found.id if found else -1
 
@@ -255,7 +256,7 @@ def _ok() -> PlainTextResponse:
 def client_login(
     request: Request,
     form: MultiDict = Depends(query_and_form),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> Response:
     """Sign an app in with the account's name (``Email``) and API password (``Passwd``)."""
     client = request.client.host if request.client else None
@@ -292,9 +293,7 @@ def user_info(user: User = Depends(app_user)) -> dict[str, Any]:
 
 
 @router.get("/reader/api/0/subscription/list")
-def subscription_list(
-    user: User = Depends(app_user), session: Session = Depends(db_session)
-) -> dict[str, Any]:
+def subscription_list(user: User = Depends(app_user), session: Session = SESSION) -> dict[str, Any]:
     """Every subscription with its folder."""
     return {"subscriptions": [
         {"id": f"feed/{f.source.id}", "title": f.title,
@@ -313,7 +312,7 @@ def subscription_edit(
     request: Request,
     form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> PlainTextResponse:
     """Subscribe, unsubscribe or edit (title, folder) one or more streams ``s``."""
     check_action_token(request, form)
@@ -378,7 +377,7 @@ def quickadd(
     request: Request,
     form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> JSONResponse:
     """Subscribe to a feed URL."""
     if request.method == "POST":
@@ -394,9 +393,7 @@ def quickadd(
 
 
 @router.get("/reader/api/0/tag/list")
-def tag_list(
-    user: User = Depends(app_user), session: Session = Depends(db_session)
-) -> dict[str, Any]:
+def tag_list(user: User = Depends(app_user), session: Session = SESSION) -> dict[str, Any]:
     """The starred state, the account's folders and its labels."""
     tags: list[dict[str, Any]] = [{"id": STARRED, "sortid": "00000000"}]
     tags += [{"id": f"user/-/label/{f.name}", "type": "folder", "sortid": f"{f.id:08X}"}
@@ -412,7 +409,7 @@ def rename_tag(
     request: Request,
     form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> PlainTextResponse:
     """Rename a folder (or a label)."""
     check_action_token(request, form)
@@ -434,7 +431,7 @@ def disable_tag(
     request: Request,
     form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> PlainTextResponse:
     """Remove folders (their subscriptions stay, outside any folder) or labels."""
     check_action_token(request, form)
@@ -453,9 +450,7 @@ def disable_tag(
 
 
 @router.get("/reader/api/0/unread-count")
-def unread_count(
-    user: User = Depends(app_user), session: Session = Depends(db_session)
-) -> dict[str, Any]:
+def unread_count(user: User = Depends(app_user), session: Session = SESSION) -> dict[str, Any]:
     """Unread families per feed, per folder and in all, with the newest one's time."""
     counts = reading.unread_counts(session, user)
     followed = subs.followed(session, user)
@@ -483,7 +478,7 @@ def _usec(when: datetime | None) -> str:
 def stream_item_ids(
     form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> dict[str, Any]:
     """The ids of a stream's items (``s``), newest first, up to ``n`` (10,000)."""
     refs, more = _refs(session, user, form, form.get("s", READING_LIST), MAX_IDS)
@@ -504,7 +499,7 @@ def stream_contents(
     stream_id: str = "",
     form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> dict[str, Any]:
     """A stream's items with their content, newest first, up to ``n`` (1,000)."""
     stream = stream_id or form.get("s", READING_LIST)
@@ -520,7 +515,7 @@ def stream_items_contents(
     request: Request,
     form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> dict[str, Any]:
     """The items named by ``i`` (any id form), with their content."""
     wanted = _item_ids(form)[:MAX_CONTENTS]
@@ -578,7 +573,7 @@ def edit_tag(
     request: Request,
     form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> PlainTextResponse:
     """Add (``a``) or remove (``r``) read, starred or a label on the items ``i``; each
     applies to the item's whole family."""
@@ -610,7 +605,7 @@ def mark_all_as_read(
     request: Request,
     form: MultiDict = Depends(query_and_form),
     user: User = Depends(app_user),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> PlainTextResponse:
     """Mark a stream's items read, up to ``ts`` when given (those fetched before it)."""
     check_action_token(request, form)

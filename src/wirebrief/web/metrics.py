@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.orm import Session
@@ -15,13 +15,13 @@ from wirebrief.metrics import REGISTRY, REQUEST_SECONDS, gauge_lines
 from wirebrief.storage import inbox
 from wirebrief.storage import sources as source_store
 from wirebrief.times import utcnow
-from wirebrief.web.deps import db_session
+from wirebrief.web.deps import SESSION
 
 router = APIRouter()
 
 
 @router.get("/metrics", tags=["health"], response_class=Response)
-def metrics(request: Request, session: Session = Depends(db_session)) -> Response:
+def metrics(request: Request, session: Session = SESSION) -> Response:
     """Ingest counts, fetch errors, request latency, the inbox and late sources (what shows
     a stalled poller) and, on PostgreSQL with workers, the job queue (depth, wait,
     failures), for Prometheus to scrape."""

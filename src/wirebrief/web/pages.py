@@ -19,7 +19,7 @@ from wirebrief.storage.models import Article, Story
 from wirebrief.storage.sources import SourceStats
 from wirebrief.web.assets import market_widget
 from wirebrief.web.auth import Viewer, viewer
-from wirebrief.web.deps import db_session, public_base_url
+from wirebrief.web.deps import SESSION, public_base_url
 from wirebrief.web.params import ArticleId, SourceFilter, SourceId, StoryId
 from wirebrief.web.templating import templates
 
@@ -37,7 +37,7 @@ def home(
     source: SourceFilter = None,
     asset: str | None = Query(None, max_length=30),
     topic: str | None = Query(None, max_length=20),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> HTMLResponse:
     """Top stories now (each once, with who carried it), optionally about one asset or
     topic (asset kind); with ?source=, that source's articles."""
@@ -76,7 +76,7 @@ def source_page(
     request: Request,
     source_id: SourceId,
     page: int = Query(1, ge=1, le=10_000),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> HTMLResponse:
     """One source: its articles, newest first, and its feeds."""
     return _source_articles(request, session, source_store.get_source(session, source_id).id, page)
@@ -105,9 +105,7 @@ def _source_articles(request: Request, session: Session, source: int, page: int)
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
-def article(
-    request: Request, article_id: ArticleId, session: Session = Depends(db_session)
-) -> HTMLResponse:
+def article(request: Request, article_id: ArticleId, session: Session = SESSION) -> HTMLResponse:
     """One article: title, time, reading time, body, origin, disclaimer."""
     article = article_store.get_article(session, article_id)
     return templates.TemplateResponse(
@@ -130,7 +128,7 @@ def story(
     story_id: StoryId,
     page: int = Query(1, ge=1, le=10_000),
     signed: Viewer | None = Depends(viewer),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> HTMLResponse:
     """One story: its headline and the timeline of everyone who carried it, a page at a time
     (a story carried by thousands of pages would otherwise be megabytes of HTML); for a
@@ -184,7 +182,7 @@ def story_card(session: Session, story: Story) -> StoryCard:
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def sources(request: Request, session: Session = Depends(db_session)) -> HTMLResponse:
+def sources(request: Request, session: Session = SESSION) -> HTMLResponse:
     """Every followed source."""
     context = {
         "sources": source_store.list_sources(session),

@@ -27,7 +27,8 @@ from wirebrief.storage import users as user_store
 from wirebrief.storage.models import User
 from wirebrief.storage.reading import Cursor, Scope, View
 from wirebrief.web.auth import NO_STORE, Viewer, require_csrf, require_viewer, safe_next, viewer
-from wirebrief.web.deps import db_session
+from wirebrief.web.deps import SESSION
+from wirebrief.web.params import ArticleId, FolderId, SourceId, id_field, id_filter
 from wirebrief.web.staticfiles import static_url
 from wirebrief.web.templating import templates
 
@@ -51,11 +52,11 @@ def _cursor(raw: str | None) -> Cursor | None:
 def reader(
     request: Request,
     view: View = Query(View.UNREAD),
-    folder: int | None = Query(None),
-    source: int | None = Query(None),
+    folder: int | None = id_filter("Only this folder's sources."),
+    source: int | None = id_filter("Only this source."),
     after: str | None = Query(None, max_length=60),
     signed: Viewer = Depends(require_viewer),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> HTMLResponse:
     """The account's items: unread (the default), all or starred, in a folder or a source,
     newest first, one per family."""
@@ -114,12 +115,12 @@ def _story_news(session: Session, user: User, items: list[Item]) -> set[int]:
 @router.post("/reader/items/{article_id}/{action}")
 def mark(
     request: Request,
-    article_id: int,
+    article_id: ArticleId,
     action: str,
     csrf: str = Form(""),
     next: str = Form("/reader", max_length=2000),
     found: Viewer | None = Depends(viewer),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> Response:
     """Mark an item's family read or unread, star or unstar it."""
     user = require_csrf(found, csrf).user
@@ -138,13 +139,13 @@ def mark(
 def mark_all_read(
     request: Request,
     csrf: str = Form(""),
-    folder: int | None = Form(None),
-    source: int | None = Form(None),
-    story: int | None = Form(None),
+    folder: int | None = id_field("Only this folder's sources."),
+    source: int | None = id_field("Only this source."),
+    story: int | None = id_field("Only this story."),
     older_than: str = Form("all"),
     next: str = Form("/reader", max_length=2000),
     found: Viewer | None = Depends(viewer),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> Response:
     """Mark read everything in a folder, a source, a story or all, optionally only what
     is older than a day or a week; what arrives later stays unread."""
@@ -172,7 +173,7 @@ def _done(request: Request, next: str, extra: dict | None = None) -> Response:
 def subscriptions_page(
     request: Request,
     signed: Viewer = Depends(require_viewer),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> HTMLResponse:
     """What the account follows, in which folder; folders; OPML; apps."""
     return _subscriptions(request, session, signed, {})
@@ -201,13 +202,13 @@ def _back_to_subscriptions() -> RedirectResponse:
 
 @router.post("/reader/subscriptions/{source_id}")
 def edit_subscription(
-    source_id: int,
+    source_id: SourceId,
     csrf: str = Form(""),
     action: str = Form("save"),
     title: str = Form("", max_length=300),
     folder: str = Form("", max_length=200),
     found: Viewer | None = Depends(viewer),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> Response:
     """Follow a source, save its title and folder, or stop following it."""
     user = require_csrf(found, csrf).user
@@ -226,12 +227,12 @@ def edit_subscription(
 
 @router.post("/reader/folders/{folder_id}")
 def edit_folder(
-    folder_id: int,
+    folder_id: FolderId,
     csrf: str = Form(""),
     action: str = Form("rename"),
     name: str = Form("", max_length=200),
     found: Viewer | None = Depends(viewer),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> Response:
     """Rename a folder (onto another: merged) or delete it (its sources stay followed)."""
     user = require_csrf(found, csrf).user
@@ -249,9 +250,7 @@ def edit_folder(
 
 
 @router.get("/reader/subscriptions.opml")
-def export_opml(
-    signed: Viewer = Depends(require_viewer), session: Session = Depends(db_session)
-) -> Response:
+def export_opml(signed: Viewer = Depends(require_viewer), session: Session = SESSION) -> Response:
     """The account's subscriptions as OPML 2.0, its folders as categories; feed URLs carry
     their credentials for admins only (the desk's own backup)."""
     document, _ = export_subscriptions(session, signed.user.name, redact=not signed.is_admin)
@@ -264,7 +263,7 @@ def export_opml(
 async def import_opml(
     request: Request,
     found: Viewer | None = Depends(viewer),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> HTMLResponse:
     """Follow the feeds of an uploaded OPML file in its categories' folders (a reader's
     import leaves out feeds the desk does not follow yet)."""
@@ -292,7 +291,7 @@ def make_api_password(
     request: Request,
     csrf: str = Form(""),
     found: Viewer | None = Depends(viewer),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> HTMLResponse:
     """A new API password for the account's apps, shown once (the old one stops working)."""
     signed = require_csrf(found, csrf)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from sqlalchemy.orm import Session
 
 from wirebrief.storage import removals
-from wirebrief.web.deps import db_session
+from wirebrief.web.deps import SESSION
 from wirebrief.web.errorpages import field_problem
 from wirebrief.web.ratelimit import RateLimit
 from wirebrief.web.templating import templates
@@ -80,7 +80,7 @@ def _queue(request: Request, session: Session, data: RemovalIn) -> int:
                429: {"description": "Too many requests from this address."}},
 )  # fmt: skip
 def api_request_removal(
-    request: Request, data: RemovalIn, session: Session = Depends(db_session)
+    request: Request, data: RemovalIn, session: Session = SESSION
 ) -> RemovalOut:
     """Ask for an article to be taken down; an administrator decides."""
     return RemovalOut(id=_queue(request, session, data), status="pending")
@@ -98,7 +98,7 @@ def submit_removal(
     url: str = Form(""),
     reason: str = Form(""),
     contact_email: str = Form(""),
-    session: Session = Depends(db_session),
+    session: Session = SESSION,
 ) -> HTMLResponse:
     """Queue a request from the form, or show the form again with what to fix."""
     values = {"url": url, "reason": reason, "contact_email": contact_email}
