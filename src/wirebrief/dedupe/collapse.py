@@ -44,7 +44,7 @@ def place(session: Session, incoming: Article, buckets: list[int]) -> Placement:
     or that copy it (families it links are merged), under the family's origin."""
     session.add(incoming)
     session.flush()
-    copies.save_buckets(session, incoming.id, buckets)
+    copies.add_buckets(session, incoming.id, buckets)  # a new row: nothing to replace
     linked = _linked_families(session, incoming, buckets)
     if not linked:
         return Placement("original", incoming, incoming)

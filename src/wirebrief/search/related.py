@@ -79,10 +79,10 @@ def update_related(
         if cid in found and not found[cid].hidden and found[cid].story != me.story
     }
     best = _one_per_story(scored, {cid: found[cid].story for cid in scored}, STORED)
-    store.save_related(session, {article.id: best})
     # Offered to every candidate it fits, not only to its own best: A, stored first, then
     # gets B whenever B would be in A's list had B come first (same list in every order).
-    _offer_to_neighbours(session, me, {c: s for c, s in scored.items() if s >= MIN_SCORE})
+    offered = _offer_to_neighbours(session, me, {c: s for c, s in scored.items() if s >= MIN_SCORE})
+    store.save_related(session, {**offered, article.id: best})  # one delete, one insert
     return list(best)
 
 
@@ -132,10 +132,13 @@ def _one_per_story(
     return {cid: score for score, cid in ranked}
 
 
-def _offer_to_neighbours(session: Session, me: Candidate, neighbours: dict[int, float]) -> None:
-    """Put the new article into each neighbour's list when it beats what is there."""
+def _offer_to_neighbours(
+    session: Session, me: Candidate, neighbours: dict[int, float]
+) -> dict[int, dict[int, float]]:
+    """The lists of the neighbours that take the new article in (it beats what is there),
+    with it, to be saved."""
     if not neighbours:
-        return
+        return {}
     lists = store.related_scores(session, neighbours)
     # A full list whose weakest entry beats the new article cannot take it in.
     neighbours = {
@@ -143,7 +146,7 @@ def _offer_to_neighbours(session: Session, me: Candidate, neighbours: dict[int, 
         if len(lists.get(n, {})) < STORED or score >= min(lists[n].values())
     }  # fmt: skip
     if not neighbours:
-        return
+        return {}
     listed = {rid for n in neighbours for rid in lists.get(n, {})}
     # Only the story keys: the listed scores are stored, so no time is read (or converted).
     story_of = {**store.story_keys(session, listed | set(neighbours)), me.id: me.story}
@@ -159,7 +162,7 @@ def _offer_to_neighbours(session: Session, me: Candidate, neighbours: dict[int, 
         )  # fmt: skip
         if me.id in updated:
             changed[neighbour] = updated
-    store.save_related(session, changed)
+    return changed
 
 
 def _tldr_text(article: Article) -> str:

@@ -86,8 +86,13 @@ def family_members(session: Session, origins: Iterable[int]) -> list[Article]:
 
 
 def save_buckets(session: Session, article_id: int, buckets: list[int]) -> None:
-    """Replace the article's band buckets (one multi-row insert, not an ORM object each)."""
+    """Replace the article's band buckets."""
     session.execute(delete(LshBand).where(LshBand.article_id == article_id))
+    add_buckets(session, article_id, buckets)
+
+
+def add_buckets(session: Session, article_id: int, buckets: list[int]) -> None:
+    """A new article's band buckets (one multi-row insert, not an ORM object each)."""
     if buckets:
         rows = [
             {"article_id": article_id, "band": band, "bucket": bucket}

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from wirebrief.errors import NotFoundError, RemovalStateError
@@ -29,6 +29,17 @@ from wirebrief.storage.models import (
 from wirebrief.times import utcnow
 
 STATUSES = ("pending", "approved", "rejected")
+# The store stage asks this of every page: one statement, built once.
+_IS_BLOCKED = select(
+    or_(
+        exists().where(Source.id == bindparam("source_id"), Source.blocked.is_(True)),
+        exists().where(BlockedContent.kind == "hash", BlockedContent.value == bindparam("hash")),
+        exists().where(
+            BlockedContent.kind == "url",
+            BlockedContent.value.in_(bindparam("urls", expanding=True)),
+        ),
+    )
+)
 _READER_PATH = re.compile(r"^/articles/(\d+)/?$")
 
 
@@ -146,20 +157,12 @@ def blocked_urls(session: Session, urls: Iterable[str]) -> set[str]:
 def is_blocked(session: Session, incoming: Article) -> bool:
     """Whether a page about to be stored is removed content, a copy of it, or from a blocked
     source (checked by the store stage before anything is written)."""
-    if incoming.source_id is not None:
-        source = session.get(Source, incoming.source_id)
-        if source is not None and source.blocked:
-            return True
-    if (
-        incoming.content_hash
-        and session.scalars(
-            select(BlockedContent.id).where(
-                BlockedContent.kind == "hash", BlockedContent.value == incoming.content_hash
-            )
-        ).first()
-    ):
-        return True
-    return bool(blocked_urls(session, _urls_of(incoming)))
+    names = {
+        "source_id": incoming.source_id,
+        "hash": incoming.content_hash or None,
+        "urls": sorted(_urls_of(incoming)),
+    }
+    return bool(session.scalar(_IS_BLOCKED, names))
 
 
 def _pending(session: Session, request_id: int) -> RemovalRequest:

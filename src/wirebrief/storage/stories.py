@@ -8,7 +8,16 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, func, select, true, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CursorResult,
+    bindparam,
+    func,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session, joinedload
 
 from wirebrief.errors import NotFoundError
@@ -56,40 +65,19 @@ def refresh(session: Session, story: Story) -> None:
     The story's row is locked first (PostgreSQL), so two workers adding to one story recount
     one after the other and the second counts the first's article.
     """
-    session.execute(select(Story.id).where(Story.id == story.id).with_for_update())
+    story_id = {"story_id": story.id}
+    if session.get_bind().dialect.name == "postgresql":  # SQLite has one writer at a time
+        session.execute(_LOCK_STORY, story_id)
     story.updated_at = utcnow()
     # Aggregates in the database, never the member rows (with their texts): the cost of a
     # join stays flat however many articles the story has.
-    visible = (Article.story_id == story.id, Article.hidden.is_(False))
-    pages, first, last = session.execute(
-        select(func.count(), func.min(Article.published_at), func.max(Article.published_at)).where(
-            *visible
-        )
-    ).one()
+    pages, first, last = session.execute(_PAGES_AND_TIMES, story_id).one()
     story.article_count = pages  # pages: one row per URL
     if not pages:
         story.source_count = 0
         return
-    publisher = func.coalesce(Source.name, func.nullif(Article.site_name, ""), Article.url)
-    publishers = session.scalars(
-        select(publisher)
-        .distinct()
-        .select_from(Article)
-        .outerjoin(Source, Source.id == Article.source_id)
-        .where(*visible)
-    )
-    story.source_count = len({name.casefold() for name in publishers})
-    representative = session.execute(  # the earliest original (any member if none is)
-        select(Article.id, Article.title)
-        .where(*visible)
-        .order_by(
-            families.is_copy(),
-            Article.published_at.is_(None),
-            Article.published_at,
-            Article.url,
-        )
-        .limit(1)
-    ).one()
+    story.source_count = len({name.casefold() for name in session.scalars(_PUBLISHERS, story_id)})
+    representative = session.execute(_REPRESENTATIVE, story_id).one()
     story.representative_article_id = representative.id
     story.headline = representative.title[:500]
     if first is not None and last is not None:
@@ -105,11 +93,7 @@ def tldr_changed(session: Session, story: Story) -> None:
     """The story's originals changed. With one, the story shows that article's own TLDR at
     once; with more, its TLDR is marked stale, to be recomputed after commit
     (``stories/tldr.py``) instead of inside this transaction."""
-    leads = session.execute(
-        select(Article.tldr_headline, Article.tldr_bullets, Article.tldr_method)
-        .where(*_originals_of(story.id))
-        .limit(2)
-    ).all()
+    leads = session.execute(_LEADS, {"story_id": story.id}).all()
     if len(leads) > 1:
         story.tldr_stale_since = story.tldr_stale_since or utcnow()
         return
@@ -171,8 +155,35 @@ def save_tldr(
     return cast("CursorResult[Any]", saved).rowcount > 0
 
 
-def _originals_of(story_id: int) -> tuple[ColumnElement[bool], ...]:
+def _originals_of(story_id: int | BindParameter[int]) -> tuple[ColumnElement[bool], ...]:
     return (Article.story_id == story_id, Article.hidden.is_(False), families.is_origin())
+
+
+# What the store stage runs for every story an article joins: built once, not per article.
+_STORY_ID: BindParameter[int] = bindparam("story_id")
+_VISIBLE = (Article.story_id == _STORY_ID, Article.hidden.is_(False))
+_LOCK_STORY = select(Story.id).where(Story.id == _STORY_ID).with_for_update()
+_PAGES_AND_TIMES = select(
+    func.count(), func.min(Article.published_at), func.max(Article.published_at)
+).where(*_VISIBLE)
+_PUBLISHERS = (
+    select(func.coalesce(Source.name, func.nullif(Article.site_name, ""), Article.url))
+    .distinct()
+    .select_from(Article)
+    .outerjoin(Source, Source.id == Article.source_id)
+    .where(*_VISIBLE)
+)
+_REPRESENTATIVE = (  # the earliest original (any member if none is)
+    select(Article.id, Article.title)
+    .where(*_VISIBLE)
+    .order_by(families.is_copy(), Article.published_at.is_(None), Article.published_at, Article.url)
+    .limit(1)
+)
+_LEADS = (
+    select(Article.tldr_headline, Article.tldr_bullets, Article.tldr_method)
+    .where(*_originals_of(_STORY_ID))
+    .limit(2)
+)
 
 
 def about_assets(symbol: str | None = None, kind: str | None = None) -> ColumnElement[bool]:
