@@ -87,6 +87,17 @@ def article_counts(session: Session) -> dict[str, int]:
     return {symbol: count for symbol, count in rows}
 
 
+def symbols_with_articles(session: Session) -> list[str]:
+    """The assets some visible article is about, by symbol, alphabetical: one index lookup
+    per asset, never a count over every link (what the home page's filter offers)."""
+    linked = (
+        select(ArticleAsset.article_id)
+        .join(Article, Article.id == ArticleAsset.article_id)
+        .where(ArticleAsset.asset_id == Asset.id, IS_ABOUT, Article.hidden.is_(False))
+    )
+    return list(session.scalars(select(Asset.symbol).where(linked.exists()).order_by(Asset.symbol)))
+
+
 def _fill(asset: Asset, spec: AssetSpec) -> None:
     asset.name = spec.name
     asset.kind = spec.kind

@@ -6,11 +6,14 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Table, event, func
+from sqlalchemy import ColumnElement, Connection, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.functions import FunctionElement
 
 from wirebrief.storage import searchindex
 
@@ -49,13 +52,29 @@ def insert_or_update(
     return _insert_or_update(dialect, table, tuple(keys), tuple(columns))
 
 
-def likely(dialect: str, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+class _Likely(FunctionElement[Any]):
+    """SQLite's ``likely(condition)``; the bare condition on other engines. Untyped: a
+    Boolean function would be compared with 1, which hides the hint."""
+
+    name = "likely"
+    inherit_cache = True
+
+
+@compiles(_Likely)
+def _bare_condition(element: _Likely, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(_Likely, "sqlite")
+def _likely_on_sqlite(element: _Likely, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"likely({compiler.process(element.clauses, **kw)})"
+
+
+def likely(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     """``condition``, marked as true for most rows where the engine takes the hint (SQLite's
-    ``likely``), so its planner does not read a column's index for it."""
-    if dialect != "sqlite":
-        return condition
-    # untyped: a Boolean function would be compared with 1, which hides the hint
-    return cast("ColumnElement[bool]", func.likely(condition))
+    ``likely``), so its planner does not read a column's index for it: a list of origins
+    newest first then walks the index of origins by time and stops after a page."""
+    return cast("ColumnElement[bool]", _Likely(condition))
 
 
 def insert_or_ignore(dialect: str, table: Table) -> Insert:

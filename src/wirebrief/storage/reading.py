@@ -323,7 +323,7 @@ def item_roots(
         root_id, when = Article.id, family_time(Article)
         # most rows are roots: said so, SQLite walks the roots by time index rather than
         # reading every root through the copies' index and sorting them
-        is_root = dialect.likely(session.get_bind().dialect.name, is_origin())
+        is_root = dialect.likely(is_origin())
         query = select(root_id, when).where(is_root)
         if scope.label is not None:
             query = query.where(Article.id.in_(_families_labelled(user.id, scope.label)))

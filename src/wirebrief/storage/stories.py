@@ -215,12 +215,9 @@ def list_stories(
     return list(session.scalars(query))
 
 
-def count_stories(session: Session, where: ColumnElement[bool] | None = None) -> int:
-    """How many stories have visible articles (``where`` filters)."""
-    condition = true() if where is None else where
-    return (
-        session.scalar(select(func.count(Story.id)).where(Story.article_count > 0, condition)) or 0
-    )
+def count_stories(session: Session) -> int:
+    """How many stories have visible articles."""
+    return session.scalar(select(func.count(Story.id)).where(Story.article_count > 0)) or 0
 
 
 def get_story(session: Session, story_id: int) -> Story:
