@@ -35,12 +35,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from load import (  # benchmarks/ is on sys.path when this script runs
+    LOOPBACK,
     MAX_DURATION_S,
     Wire,
     _percentile,
     _versions,
     add_source,
     build_database,
+    free_port,
     serve,
     wirebrief,
 )
@@ -149,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         help="NAME=PYTHONPATH of a server to compare (repeatable; default: ours=, this code)",
     )
     parser.add_argument("--db", help="an existing database URL (default: build a SQLite one)")
+    parser.add_argument(
+        "--health-port", action="store_true",
+        help="also serve /healthz on a port of its own (WIREBRIEF_HEALTH_PORT) and probe both",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if not 0 < args.duration <= MAX_DURATION_S:
         parser.error(f"--duration is at most {MAX_DURATION_S} s")
@@ -176,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
             for connections in connection_counts:
                 for server, env in servers.items():
                     fetch = None
+                    health_port = free_port() if args.health_port else None
+                    if health_port is not None:
+                        env = {**env, "WIREBRIEF_HEALTH_PORT": str(health_port)}
                     with serve(url, env) as base:
                         if scenario == "ingesting":  # a wire not seen before: every page new
                             live += 1
@@ -187,7 +196,11 @@ def main(argv: list[str] | None = None) -> int:
                         for path in ("/healthz", args.path):  # warm, as a monitor keeps it
                             with contextlib.suppress(OSError):
                                 _get(base, path)
-                        with health_probe(base) as health:
+                        own_port = f"http://{LOOPBACK}:{health_port}" if health_port else None
+                        with (
+                            health_probe(base) as health,
+                            health_probe(own_port) if own_port else contextlib.nullcontext() as own,
+                        ):
                             figures = run_wrk(base + args.path, connections, args.duration, script)
                         load = os.getloadavg()[0]
                         if fetch is not None:
@@ -198,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
                                 fetch.kill()
                     row = {"scenario": scenario, "connections": connections, "server": server,
                            "load": round(load, 1), **figures,
-                           "healthz": health_summary(health)}  # fmt: skip
+                           "healthz": health_summary(health),
+                           "healthz_own_port": health_summary(own) if own else None}  # fmt: skip
                     rows.append(row)
                     print(json.dumps(row), file=sys.stderr)
     print(
@@ -216,6 +230,23 @@ def main(argv: list[str] | None = None) -> int:
                  health["p50_ms"], health["p99_ms"], health["max_ms"],
                  _counts({**health["statuses"], **health["errors"]})]  # fmt: skip
         print("| " + " | ".join(str(cell) for cell in cells) + " |")
+    own_rows = [row for row in rows if row["healthz_own_port"]]
+    if own_rows:
+        print("\n/healthz on its own port (WIREBRIEF_HEALTH_PORT), probed in the same runs:")
+        print("| scenario | conns | server | p50 ms | p99 ms | max ms | statuses |")
+        print("|---|---:|---|---:|---:|---:|---|")
+        for row in own_rows:
+            own = row["healthz_own_port"]
+            cells = [
+                row["scenario"],
+                row["connections"],
+                row["server"],
+                own["p50_ms"],
+                own["p99_ms"],
+                own["max_ms"],
+                _counts({**own["statuses"], **own["errors"]}),
+            ]
+            print("| " + " | ".join(str(cell) for cell in cells) + " |")
     return 0
 
 

@@ -60,6 +60,9 @@ class Settings:
     page_cache: bool = True
     # web: processes serving the reader (`wirebrief serve --workers`)
     web_workers: int = 1
+    # web: a port of its own for /healthz, answered by a thread outside the request loop, so a
+    # monitor gets its answer however busy the pages are (none: /healthz on the reader's port)
+    health_port: int | None = None
     # summarize: an optional OpenAI-compatible LLM for TLDRs (none: extractive only)
     llm_base_url: str | None = None
     llm_model: str | None = None
@@ -211,6 +214,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "public_reader": ("WIREBRIEF_PUBLIC_READER", _boolean),
     "page_cache": ("WIREBRIEF_PAGE_CACHE", _boolean),
     "web_workers": ("WIREBRIEF_WEB_WORKERS", _positive_int),
+    "health_port": ("WIREBRIEF_HEALTH_PORT", _positive_int),
     "llm_base_url": ("WIREBRIEF_LLM_BASE_URL", str),
     "llm_model": ("WIREBRIEF_LLM_MODEL", str),
     "llm_api_key": ("WIREBRIEF_LLM_API_KEY", str),

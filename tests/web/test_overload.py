@@ -3,8 +3,14 @@ whatever the load and says whether the database answers."""
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -16,6 +22,7 @@ from tests.support.appserver import AppServer
 from wirebrief.settings import Settings
 from wirebrief.storage.db import Database
 from wirebrief.web.app import create_app
+from wirebrief.web.health import HealthListener
 
 
 @pytest.fixture
@@ -138,3 +145,57 @@ def test_healthz_says_when_the_database_does_not_answer(tmp_path: Path) -> None:
     assert answer.status_code == 503
     assert answer.text.startswith("the database does not answer: ")
     assert "Traceback" not in answer.text
+
+
+def _listening() -> socket.socket:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def test_the_health_port_answers_from_a_thread_of_its_own(db: Database, tmp_path: Path) -> None:
+    """WIREBRIEF_HEALTH_PORT: /healthz on a port of its own (ok, HEAD, 404 elsewhere, and
+    503 with the reason when the database does not answer), never behind the request loop."""
+    listener = HealthListener(_listening(), db.url)
+    folder = tmp_path / "not-a-database"
+    folder.mkdir()
+    broken = HealthListener(_listening(), f"sqlite:///{folder}")
+    try:
+        base = "http://127.0.0.1:{}".format
+        port, broken_port = listener.port, broken.port
+        answer = httpx.get(base(port) + "/healthz", timeout=10)
+        assert (answer.status_code, answer.text) == (200, "ok")
+        assert answer.headers["cache-control"] == "no-store"
+        assert httpx.head(base(port) + "/healthz", timeout=10).status_code == 200
+        assert httpx.get(base(port) + "/", timeout=10).status_code == 404
+        down = httpx.get(base(broken_port) + "/healthz", timeout=10)
+        assert down.status_code == 503 and down.headers["retry-after"]
+        assert down.text.startswith("the database does not answer: ")
+    finally:
+        listener.close()
+        broken.close()
+
+
+def test_serve_answers_health_checks_on_the_health_port(db: Database) -> None:
+    with _listening() as taken, _listening() as health_taken:
+        port, health_port = taken.getsockname()[1], health_taken.getsockname()[1]
+    env = dict(os.environ, WIREBRIEF_DATABASE_URL=db.url, WIREBRIEF_HEALTH_PORT=str(health_port),
+               NO_COLOR="1")  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "wirebrief", "serve", "--port", str(port)], env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{health_port}/healthz", timeout=10)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, "no health port"
+                time.sleep(0.3)
+        assert (answer.status_code, answer.text) == (200, "ok")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert f"Health checks at http://127.0.0.1:{health_port}/healthz" in output

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     import uvicorn
     from fastapi import FastAPI
 
+    from wirebrief.web.health import HealthListener
+
 # Heavy modules (the web stack, the pipeline) are imported inside the commands
 # that need them, so that `wirebrief --help` and quick commands start fast.
 
@@ -184,10 +186,6 @@ def _serve(
     """Serve until SIGINT or SIGTERM: requests in flight get :data:`GRACEFUL_S` to finish;
     ``on_stop`` is called as soon as the signal arrives (the scheduler of ``run`` starts
     stopping meanwhile)."""
-    import uvicorn
-
-    from wirebrief.web.app import SETTINGS_ENV, create_app, pass_settings
-
     settings = cli.settings.with_overrides(
         host=host, port=port, web_workers=workers or cli.settings.web_workers
     )
@@ -195,6 +193,35 @@ def _serve(
     # web-sized pool.
     cli.database().dispose()
     listening = listen(settings.host, settings.port)  # fails here, before saying "reader at"
+    health = _health_listener(settings)
+    try:
+        _serve_on(settings, listening, on_stop)
+    finally:
+        if health is not None:
+            health.close()
+
+
+def _health_listener(settings: Settings) -> HealthListener | None:
+    """/healthz on ``settings.health_port``, answered outside the request loop (in the
+    supervising process with --workers), or ``None`` without one."""
+    from wirebrief.web.health import HealthListener
+
+    if settings.health_port is None:
+        return None
+    listening = listen(settings.host, settings.health_port)
+    listening.set_inheritable(False)  # the web processes of --workers do not answer it
+    console.print(f"Health checks at http://{settings.host}:{settings.health_port}/healthz")
+    return HealthListener(listening, settings.database_url)
+
+
+def _serve_on(
+    settings: Settings, listening: socket.socket, on_stop: Callable[[], None] | None
+) -> None:
+    """The reader's process, or the supervisor of ``settings.web_workers`` of them."""
+    import uvicorn
+
+    from wirebrief.web.app import SETTINGS_ENV, create_app, pass_settings
+
     if settings.web_workers == 1:
         config = server_config(create_app(settings), settings)
     else:
