@@ -11,7 +11,7 @@ from wirebrief.storage import stories as story_store
 from wirebrief.storage.models import Article, Story
 from wirebrief.storage.sources import SourceStats
 from wirebrief.web.deps import SESSION
-from wirebrief.web.params import ArticleId, SourceFilter, StoryId
+from wirebrief.web.params import ArticleId, ItemsToSkip, SourceFilter, StoryId
 from wirebrief.web.schemas import (
     ArticleListOut,
     ArticleOut,
@@ -31,7 +31,7 @@ router = APIRouter(prefix="/api")
 @router.get("/articles", tags=["articles"], response_model=ArticleListOut)
 def list_articles(
     limit: int = Query(20, ge=1, le=100, description="Page size."),
-    offset: int = Query(0, ge=0, le=1_000_000, description="Items to skip."),
+    offset: ItemsToSkip = 0,
     source: SourceFilter = None,
     session: Session = SESSION,
 ) -> ArticleListOut:
@@ -60,7 +60,7 @@ def get_article(article_id: ArticleId, session: Session = SESSION) -> ArticleOut
 @router.get("/stories", tags=["stories"], response_model=StoryListOut)
 def list_stories(
     limit: int = Query(20, ge=1, le=100, description="Page size."),
-    offset: int = Query(0, ge=0, le=1_000_000, description="Items to skip."),
+    offset: ItemsToSkip = 0,
     session: Session = SESSION,
 ) -> StoryListOut:
     """Stories, most recently active first; each lists who carried it."""

@@ -37,6 +37,7 @@ from wirebrief.storage import assets as asset_store
 from wirebrief.storage.models import Article, ArticleAsset, Asset
 from wirebrief.web.deps import SESSION
 from wirebrief.web.market_schemas import AssetOut, BarOut, EvidenceOut, QuoteOut
+from wirebrief.web.params import ItemsToSkip
 from wirebrief.web.schemas import ArticleSummaryOut
 from wirebrief.web.templating import human_time, templates
 
@@ -244,7 +245,7 @@ def list_assets(
         "articles", description="Most covered first, or alphabetical."
     ),
     limit: int = Query(50, ge=1, le=500, description="Page size."),
-    offset: int = Query(0, ge=0, le=1_000_000, description="Items to skip."),
+    offset: ItemsToSkip = 0,
     session: Session = SESSION,
 ) -> AssetListOut:
     """Every asset articles can be linked to (built-in and imported), with its article count;
@@ -307,7 +308,7 @@ def get_asset(
 def get_asset_news(
     symbol: str,
     limit: int = Query(20, ge=1, le=100, description="Page size."),
-    offset: int = Query(0, ge=0, le=1_000_000, description="Items to skip."),
+    offset: ItemsToSkip = 0,
     session: Session = SESSION,
 ) -> AssetNewsOut:
     """Articles linked to an asset, newest first, with the link's score and evidence."""

@@ -15,6 +15,8 @@ SourceId = Annotated[int, Path(ge=1, le=MAX_ID, description="A source id.")]
 SearchId = Annotated[int, Path(ge=1, le=MAX_ID, description="A saved search id.")]
 FolderId = Annotated[int, Path(ge=1, le=MAX_ID, description="A folder id.")]
 RequestId = Annotated[int, Path(ge=1, le=MAX_ID, description="A removal request id.")]
+# How far a list may be paged in (deeper, the database reads and skips too many rows).
+ItemsToSkip = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
 SourceFilter = Annotated[
     int | None, Query(ge=1, le=MAX_ID, description="Only articles of this source id.")
 ]
